@@ -1,0 +1,47 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import app from './api/app.js';
+import type { Config } from './config.js';
+import { migrate, openDatabase, type Database } from './db/index.js';
+import type { Logger } from './logger.js';
+
+/** A started product: its HTTP address and the one way to stop it. */
+export interface RunningServer {
+  url: string;
+  fastify: FastifyInstance;
+  db: Database;
+  /** Stops accepting connections, finishes in-flight requests, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** How long in-flight requests may take to finish once shutdown starts. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** db → migrations → api, then listen. The thin entry that `main.ts` and the tests share. */
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const db = await openDatabase(config);
+  const fastify = Fastify({ loggerInstance: log as FastifyBaseLogger, return503OnClosing: true });
+  // Responses still in flight when shutdown starts end their connection, so that close() does
+  // not wait for idle keep-alive sockets (Node closes only those idle at the moment it starts).
+  let closing = false;
+  fastify.addHook('preClose', async () => {
+    closing = true;
+  });
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  // Runs after the server has stopped accepting and the last in-flight request has finished.
+  fastify.addHook('onClose', () => db.close());
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+    await fastify.register(app, { config, db });
+    await fastify.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await fastify.close().catch(() => db.close()).catch(() => {});
+    throw error;
+  }
+  const address = fastify.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { url: `http://${host}:${port}`, fastify, db, close: () => fastify.close() };
+}

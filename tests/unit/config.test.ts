@@ -1,0 +1,73 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('configuration', () => {
+  it('uses the documented defaults when nothing is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      dataDir: path.resolve('data'),
+      logLevel: 'info',
+      engine: 'embedded',
+      clock: 'system',
+      engineAuth: 'credentials',
+      production: false,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every key', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://app@db:5432/uebergang',
+      DATA_DIR: '/var/lib/uebergang',
+      LOG_LEVEL: 'debug',
+      ENGINE: 'camunda8',
+      CLOCK: 'simulated',
+      ENGINE_AUTH: 'none',
+    });
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://app@db:5432/uebergang',
+      dataDir: '/var/lib/uebergang',
+      logLevel: 'debug',
+      engine: 'camunda8',
+      clock: 'simulated',
+      engineAuth: 'none',
+    });
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['LOG_LEVEL', 'loud'],
+    ['ENGINE', 'zeebe'],
+    ['CLOCK', 'fast'],
+    ['ENGINE_AUTH', 'maybe'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'mysql://root@localhost/db'],
+  ])('refuses %s=%s with a message naming the key', (key, value) => {
+    expect(() => loadConfig({ [key]: value })).toThrowError(ConfigError);
+    expect(() => loadConfig({ [key]: value })).toThrowError(new RegExp(`^Configuration error: ${key} `));
+  });
+
+  it('never repeats a database password in its error', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'http://app:s3cret@db/x' })).toThrowError(/^(?!.*s3cret)/);
+  });
+
+  it.each([
+    ['CLOCK', 'simulated'],
+    ['ENGINE_AUTH', 'none'],
+  ])('refuses %s=%s in production', (key, value) => {
+    expect(() => loadConfig({ NODE_ENV: 'production', [key]: value })).toThrowError(
+      new RegExp(`${key} must not be "${value}" when NODE_ENV=production`),
+    );
+    expect(() => loadConfig({ [key]: value })).not.toThrow();
+  });
+});
