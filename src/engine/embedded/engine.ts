@@ -1,0 +1,1017 @@
+/**
+ * The embedded engine made durable. Every event — start, job completed or failed, user task
+ * completed, timer due, message correlated — is one database transaction: lock the instance
+ * row, recover its bpmn-engine state, apply the event, run until every token waits, write the
+ * new state and the rows it implies (jobs, user tasks, timers, subscriptions, history), commit.
+ * Nothing is acknowledged before the commit, and every command is safe to retry: a second
+ * completion of the same job finds nothing to complete and changes nothing.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../../db/index.js';
+import type { Clock } from '../clock.js';
+import { EngineError } from '../errors.js';
+import type { Variables } from './feel.js';
+import { createKeyAllocator } from './keys.js';
+import { readProcessModels, type ElementModel, type ProcessModel } from './model.js';
+import { applyEvent, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
+
+/** A deployed resource as the API reports it. */
+export interface DeployedProcess {
+  processDefinitionKey: string;
+  processDefinitionId: string;
+  version: number;
+  resourceName: string;
+}
+
+export interface DeployedForm {
+  formKey: string;
+  formId: string;
+  version: number;
+  resourceName: string;
+}
+
+export interface DeploymentResult {
+  deploymentKey: string;
+  processes: DeployedProcess[];
+  forms: DeployedForm[];
+}
+
+/** A job handed to a worker. */
+export interface ActivatedJob {
+  jobKey: string;
+  type: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  processDefinitionId: string;
+  processDefinitionVersion: number;
+  elementId: string;
+  elementInstanceKey: string;
+  customHeaders: Record<string, string>;
+  worker: string;
+  retries: number;
+  deadline: string;
+  variables: Variables;
+}
+
+export interface EmbeddedEngineOptions {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+}
+
+interface InstanceRow {
+  key: string;
+  definition_key: string;
+  process_id: string;
+  version: number;
+  state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+  engine_state: unknown;
+  variables: Variables;
+  revision: number;
+}
+
+/** How long a failed job waits by default before it may be activated again. */
+const DEFAULT_RETRY_BACKOFF_MS = 0;
+
+/** Creates the embedded engine over `db`. Call {@link EmbeddedEngine.close} to stop its loops. */
+export function createEmbeddedEngine(options: EmbeddedEngineOptions): EmbeddedEngine {
+  return new EmbeddedEngine(options);
+}
+
+export class EmbeddedEngine {
+  private readonly db: Database;
+  readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly nextKey = createKeyAllocator();
+  private readonly models = new Map<string, Promise<ProcessModel>>();
+
+  constructor(options: EmbeddedEngineOptions) {
+    this.db = options.db;
+    this.clock = options.clock;
+    this.log = options.log;
+  }
+
+  // ---------------------------------------------------------------- deployments
+
+  /**
+   * Deploys BPMN and form files. A process whose resource is byte-identical to its latest
+   * version keeps that version; anything else becomes the next version. All or nothing.
+   */
+  async deploy(resources: { name: string; content: string }[]): Promise<DeploymentResult> {
+    if (resources.length === 0) throw new EngineError('INVALID_ARGUMENT', 'a deployment needs at least one resource');
+    const parsed: { resource: { name: string; content: string }; form?: { id: string; schema: object }; models?: ProcessModel[] }[] = [];
+    for (const resource of resources) {
+      if (resource.name.endsWith('.form')) {
+        parsed.push({ resource, form: readForm(resource) });
+      } else if (resource.name.endsWith('.bpmn') || resource.name.endsWith('.xml')) {
+        const models = await readProcessModels(resource.content).catch((error: Error) => {
+          throw new EngineError('INVALID_ARGUMENT', `${resource.name}: ${error.message}`);
+        });
+        if (models.length === 0) {
+          throw new EngineError('INVALID_ARGUMENT', `${resource.name}: no executable process`);
+        }
+        parsed.push({ resource, models });
+      } else {
+        throw new EngineError('INVALID_ARGUMENT', `${resource.name}: only .bpmn and .form files can be deployed`);
+      }
+    }
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      // Deployments are rare: one at a time keeps version numbers gap-free.
+      await tx.query(`select pg_advisory_xact_lock(hashtext('uebergang.deploy'))`);
+      const deploymentKey = await this.nextKey(tx);
+      await tx.query('insert into engine_deployment (key, created_at) values ($1, $2)', [deploymentKey, now]);
+      const result: DeploymentResult = { deploymentKey, processes: [], forms: [] };
+      for (const entry of parsed) {
+        const checksum = createHash('sha256').update(entry.resource.content).digest('hex');
+        const resourceKey = await this.nextKey(tx);
+        await tx.query(
+          'insert into engine_resource (key, deployment_key, name, kind, checksum, content) values ($1, $2, $3, $4, $5, $6)',
+          [resourceKey, deploymentKey, entry.resource.name, entry.form ? 'form' : 'bpmn', checksum, entry.resource.content],
+        );
+        if (entry.form) {
+          result.forms.push(await this.storeForm(tx, entry.form, entry.resource.name, resourceKey, checksum));
+          continue;
+        }
+        for (const model of entry.models!) {
+          result.processes.push(await this.storeProcess(tx, model, entry.resource.name, resourceKey, checksum, now));
+        }
+      }
+      return result;
+    });
+  }
+
+  private async storeProcess(
+    tx: Queryable,
+    model: ProcessModel,
+    resourceName: string,
+    resourceKey: string,
+    checksum: string,
+    now: Date,
+  ): Promise<DeployedProcess> {
+    const { rows } = await tx.query<{ key: string; version: number; checksum: string }>(
+      'select key, version, checksum from engine_process_definition where process_id = $1 order by version desc limit 1',
+      [model.processId],
+    );
+    const latest = rows[0];
+    if (latest && latest.checksum === checksum) {
+      return { processDefinitionKey: latest.key, processDefinitionId: model.processId, version: latest.version, resourceName };
+    }
+    const key = await this.nextKey(tx);
+    const version = (latest?.version ?? 0) + 1;
+    await tx.query(
+      `insert into engine_process_definition (key, process_id, version, name, resource_key, checksum, model, created_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [key, model.processId, version, model.name ?? null, resourceKey, checksum, JSON.stringify(model), now],
+    );
+    for (const start of model.timerStarts) {
+      const dueAt = firstTimerDue(start.timer, now);
+      if (dueAt) {
+        await tx.query('insert into engine_timer (key, definition_key, element_id, due_at) values ($1, $2, $3, $4)', [
+          await this.nextKey(tx),
+          key,
+          start.elementId,
+          dueAt,
+        ]);
+      }
+    }
+    // Timer starts of older versions stop: only the latest version starts by timer.
+    await tx.query(
+      `delete from engine_timer where instance_key is null and definition_key in
+         (select key from engine_process_definition where process_id = $1 and key <> $2)`,
+      [model.processId, key],
+    );
+    return { processDefinitionKey: key, processDefinitionId: model.processId, version, resourceName };
+  }
+
+  private async storeForm(
+    tx: Queryable,
+    form: { id: string; schema: object },
+    resourceName: string,
+    resourceKey: string,
+    checksum: string,
+  ): Promise<DeployedForm> {
+    const { rows } = await tx.query<{ key: string; version: number; checksum: string }>(
+      'select key, version, checksum from engine_form where form_id = $1 order by version desc limit 1',
+      [form.id],
+    );
+    const latest = rows[0];
+    if (latest && latest.checksum === checksum) {
+      return { formKey: latest.key, formId: form.id, version: latest.version, resourceName };
+    }
+    const key = await this.nextKey(tx);
+    const version = (latest?.version ?? 0) + 1;
+    await tx.query(
+      'insert into engine_form (key, form_id, version, resource_key, checksum, schema) values ($1, $2, $3, $4, $5, $6)',
+      [key, form.id, version, resourceKey, checksum, JSON.stringify(form.schema)],
+    );
+    return { formKey: key, formId: form.id, version, resourceName };
+  }
+
+  /** The parsed model of a deployed process definition, cached: definitions never change. */
+  private model(definitionKey: string): Promise<ProcessModel> {
+    let model = this.models.get(definitionKey);
+    if (!model) {
+      model = this.db
+        .query<{ model: ProcessModel }>('select model from engine_process_definition where key = $1', [definitionKey])
+        .then(({ rows }) => {
+          if (!rows[0]) throw new EngineError('NOT_FOUND', `process definition ${definitionKey} not found`);
+          return rows[0].model;
+        });
+      model.catch(() => this.models.delete(definitionKey));
+      this.models.set(definitionKey, model);
+    }
+    return model;
+  }
+
+  // ---------------------------------------------------------------- instances
+
+  /** Starts an instance at the none start event of the latest (or the given) version. */
+  async createInstance(request: {
+    processDefinitionId?: string;
+    processDefinitionKey?: string;
+    version?: number;
+    variables?: Variables;
+    businessKey?: string;
+  }): Promise<{ processInstanceKey: string; processDefinitionKey: string; processDefinitionId: string; version: number }> {
+    const definition = await this.findDefinition(request);
+    const model = await this.model(definition.key);
+    if (!model.noneStart) {
+      throw new EngineError('INVALID_ARGUMENT', `process ${definition.process_id} has no none start event`);
+    }
+    return this.db.transaction(async (tx) => {
+      const key = await this.startInstance(tx, definition, model, model.noneStart!, request.variables ?? {}, {
+        businessKey: request.businessKey,
+      });
+      return {
+        processInstanceKey: key,
+        processDefinitionKey: definition.key,
+        processDefinitionId: definition.process_id,
+        version: definition.version,
+      };
+    });
+  }
+
+  private async findDefinition(request: { processDefinitionId?: string; processDefinitionKey?: string; version?: number }) {
+    let rows: { key: string; process_id: string; version: number }[];
+    if (request.processDefinitionKey) {
+      ({ rows } = await this.db.query('select key, process_id, version from engine_process_definition where key = $1', [
+        request.processDefinitionKey,
+      ]));
+    } else if (request.processDefinitionId) {
+      ({ rows } = await this.db.query(
+        `select key, process_id, version from engine_process_definition where process_id = $1
+           and ($2::int is null or version = $2) order by version desc limit 1`,
+        [request.processDefinitionId, request.version ?? null],
+      ));
+    } else {
+      throw new EngineError('INVALID_ARGUMENT', 'processDefinitionId or processDefinitionKey is required');
+    }
+    if (!rows[0]) {
+      throw new EngineError(
+        'NOT_FOUND',
+        `no process definition ${request.processDefinitionKey ?? request.processDefinitionId} is deployed`,
+      );
+    }
+    return rows[0] as { key: string; process_id: string; version: number };
+  }
+
+  private async startInstance(
+    tx: Queryable,
+    definition: { key: string; process_id: string; version: number },
+    model: ProcessModel,
+    startEventId: string,
+    variables: Variables,
+    extra: { businessKey?: string; startMessageKey?: string; parentInstanceKey?: string; parentExecutionId?: string } = {},
+  ): Promise<string> {
+    const key = await this.nextKey(tx);
+    const now = this.clock.now();
+    await tx.query(
+      `insert into engine_instance (key, definition_key, process_id, version, state, business_key,
+         start_message_key, parent_instance_key, parent_execution_id, variables, started_at)
+       values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8, $9, $10)`,
+      [
+        key,
+        definition.key,
+        definition.process_id,
+        definition.version,
+        extra.businessKey ?? null,
+        extra.startMessageKey ?? null,
+        extra.parentInstanceKey ?? null,
+        extra.parentExecutionId ?? null,
+        JSON.stringify(variables),
+        now,
+      ],
+    );
+    const row: InstanceRow = {
+      key,
+      definition_key: definition.key,
+      process_id: definition.process_id,
+      version: definition.version,
+      state: 'ACTIVE',
+      engine_state: null,
+      variables,
+      revision: 0,
+    };
+    await this.applyAndStore(tx, row, model, { type: 'start', startEventId, variables });
+    return key;
+  }
+
+  /** Cancels an active instance: every wait is removed and the instance ends as TERMINATED. */
+  async cancelInstance(instanceKey: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockInstance(tx, instanceKey);
+      if (row.state !== 'ACTIVE') throw new EngineError('NOT_FOUND', `process instance ${instanceKey} is not active`);
+      const now = this.clock.now();
+      await this.endWaits(tx, instanceKey, now, 'CANCELED');
+      await tx.query(
+        `update engine_element_instance set state = 'TERMINATED', ended_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
+        [instanceKey, now],
+      );
+      await tx.query(
+        `update engine_instance set state = 'TERMINATED', ended_at = $2, engine_state = null, revision = revision + 1
+         where key = $1`,
+        [instanceKey, now],
+      );
+    });
+  }
+
+  private async lockInstance(tx: Queryable, instanceKey: string): Promise<InstanceRow> {
+    const { rows } = await tx.query<InstanceRow>(
+      `select key, definition_key, process_id, version, state, engine_state, variables, revision
+       from engine_instance where key = $1 for update`,
+      [instanceKey],
+    );
+    if (!rows[0]) throw new EngineError('NOT_FOUND', `process instance ${instanceKey} not found`);
+    return rows[0];
+  }
+
+  /**
+   * The heart: applies one event to a locked instance and writes everything it implies.
+   * Returns the runtime's result (for callers that need to know what happened).
+   */
+  private async applyAndStore(tx: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent) {
+    const known = await this.storedWaits(tx, row.key);
+    let result: EventResult;
+    try {
+      result = await applyEvent(model, row.engine_state, event, this.clock, new Set(known.keys()));
+    } catch (error) {
+      if (error instanceof StaleEventError) throw new EngineError('NOT_FOUND', error.message);
+      // The engine itself failed: keep the previous state and make it visible as an incident.
+      this.log.error({ err: error, instanceKey: row.key }, 'instance event failed');
+      await this.raiseIncident(tx, row.key, {
+        elementId: row.process_id,
+        errorType: 'UNKNOWN',
+        message: (error as Error).message,
+      });
+      return undefined;
+    }
+    await this.store(tx, row, result, known);
+    if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
+    return result;
+  }
+
+  /** Waits stored for an instance: executionId → kind. */
+  private async storedWaits(tx: Queryable, instanceKey: string): Promise<Map<string, string>> {
+    const { rows } = await tx.query<{ execution_id: string; kind: string }>(
+      `select execution_id, 'job' as kind from engine_job where instance_key = $1 and state in ('ACTIVATABLE', 'ACTIVATED', 'FAILED')
+       union all select execution_id, 'user-task' from engine_user_task where instance_key = $1 and state = 'CREATED'
+       union all select execution_id, 'timer' from engine_timer where instance_key = $1
+       union all select execution_id, 'message' from engine_message_subscription where instance_key = $1`,
+      [instanceKey],
+    );
+    return new Map(rows.map((r) => [r.execution_id, r.kind]));
+  }
+
+  private async store(tx: Queryable, row: InstanceRow, result: EventResult, known: Map<string, string>) {
+    const now = this.clock.now();
+    // History: element instances entered and left.
+    const elementKeys = new Map<string, string>();
+    for (const transition of result.transitions) {
+      if (transition.state === 'ACTIVATED') {
+        const key = await this.nextKey(tx);
+        elementKeys.set(transition.executionId, key);
+        await tx.query(
+          `insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at)
+           values ($1, $2, $3, $4, $5, 'ACTIVE', $6) on conflict (instance_key, execution_id) do nothing`,
+          [key, row.key, transition.elementId, transition.elementType, transition.executionId, transition.at],
+        );
+      } else {
+        await tx.query(
+          `update engine_element_instance set state = $3, ended_at = $4
+           where instance_key = $1 and execution_id = $2 and state = 'ACTIVE'`,
+          [row.key, transition.executionId, transition.state, transition.at],
+        );
+      }
+    }
+
+    // Waits: add the new ones, end those that are gone.
+    const current = new Set(result.waits.map((wait) => wait.executionId));
+    for (const [executionId, kind] of known) {
+      if (!current.has(executionId)) await this.endWait(tx, row.key, executionId, kind, now);
+    }
+    for (const wait of result.waits) {
+      if (known.has(wait.executionId)) continue;
+      const elementInstanceKey = elementKeys.get(wait.executionId) ?? (await this.elementInstanceKey(tx, row.key, wait.executionId));
+      const key = await this.nextKey(tx);
+      switch (wait.kind) {
+        case 'job':
+          await tx.query(
+            `insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state,
+               retries, custom_headers, locals, created_at)
+             values ($1, $2, $3, $4, $5, $6, 'ACTIVATABLE', $7, $8, $9, $10)`,
+            [key, row.key, elementInstanceKey, wait.elementId, wait.executionId, wait.job!.type, wait.job!.retries,
+              JSON.stringify(wait.job!.headers), JSON.stringify(wait.locals ?? {}), now],
+          );
+          break;
+        case 'user-task': {
+          const task = wait.userTask!;
+          await tx.query(
+            `insert into engine_user_task (key, instance_key, element_instance_key, element_id, execution_id, process_id,
+               definition_key, state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, form_key,
+               form_id, priority, locals, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, 'CREATED', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+            [key, row.key, elementInstanceKey, wait.elementId, wait.executionId, row.process_id, row.definition_key,
+              task.assignee, task.candidateGroups, task.candidateUsers, task.dueDate, task.followUpDate, task.formKey,
+              task.formId, task.priority, JSON.stringify(wait.locals ?? {}), now],
+          );
+          break;
+        }
+        case 'timer':
+          await tx.query(
+            `insert into engine_timer (key, instance_key, definition_key, element_id, execution_id, due_at, repetitions)
+             values ($1, $2, $3, $4, $5, $6, $7)`,
+            [key, row.key, row.definition_key, wait.elementId, wait.executionId, wait.timer!.dueAt, wait.timer!.repetitions],
+          );
+          break;
+        case 'message':
+          await tx.query(
+            `insert into engine_message_subscription (key, instance_key, element_id, execution_id, message_name,
+               correlation_key, created_at) values ($1, $2, $3, $4, $5, $6, $7)`,
+            [key, row.key, wait.elementId, wait.executionId, wait.message!.name, wait.message!.correlationKey, now],
+          );
+          break;
+      }
+    }
+
+    if (result.incident) {
+      await this.raiseIncident(tx, row.key, result.incident);
+    }
+    const ended = result.status === 'COMPLETED';
+    if (ended) await this.endWaits(tx, row.key, now, 'CANCELED');
+    await tx.query(
+      `update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1,
+         ended_at = $5 where key = $1`,
+      [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : JSON.stringify(result.state), JSON.stringify(result.variables),
+        ended ? now : null],
+    );
+    row.engine_state = result.state;
+    row.variables = result.variables;
+    row.revision += 1;
+    if (ended) row.state = 'COMPLETED';
+  }
+
+  private async elementInstanceKey(tx: Queryable, instanceKey: string, executionId: string): Promise<string> {
+    const { rows } = await tx.query<{ key: string }>(
+      'select key from engine_element_instance where instance_key = $1 and execution_id = $2',
+      [instanceKey, executionId],
+    );
+    return rows[0]?.key ?? '0';
+  }
+
+  private async endWait(tx: Queryable, instanceKey: string, executionId: string, kind: string, now: Date) {
+    switch (kind) {
+      case 'job':
+        await tx.query(
+          `update engine_job set state = 'CANCELED', ended_at = $3 where instance_key = $1 and execution_id = $2
+             and state in ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
+          [instanceKey, executionId, now],
+        );
+        break;
+      case 'user-task':
+        await tx.query(
+          `update engine_user_task set state = 'CANCELED', completed_at = $3 where instance_key = $1
+             and execution_id = $2 and state = 'CREATED'`,
+          [instanceKey, executionId, now],
+        );
+        break;
+      case 'timer':
+        await tx.query('delete from engine_timer where instance_key = $1 and execution_id = $2', [instanceKey, executionId]);
+        break;
+      case 'message':
+        await tx.query('delete from engine_message_subscription where instance_key = $1 and execution_id = $2', [
+          instanceKey,
+          executionId,
+        ]);
+        break;
+    }
+  }
+
+  private async endWaits(tx: Queryable, instanceKey: string, now: Date, jobState: 'CANCELED') {
+    await tx.query(
+      `update engine_job set state = $3, ended_at = $2 where instance_key = $1 and state in ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
+      [instanceKey, now, jobState],
+    );
+    await tx.query(
+      `update engine_user_task set state = 'CANCELED', completed_at = $2 where instance_key = $1 and state = 'CREATED'`,
+      [instanceKey, now],
+    );
+    await tx.query('delete from engine_timer where instance_key = $1', [instanceKey]);
+    await tx.query('delete from engine_message_subscription where instance_key = $1', [instanceKey]);
+    await tx.query(
+      `update engine_incident set state = 'RESOLVED', resolved_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
+      [instanceKey, now],
+    );
+  }
+
+  private async raiseIncident(
+    tx: Queryable,
+    instanceKey: string,
+    incident: { elementId: string; executionId?: string; errorType: string; message: string },
+    jobKey?: string,
+  ) {
+    await tx.query(
+      `insert into engine_incident (key, instance_key, element_id, execution_id, job_key, error_type, error_message,
+         state, created_at) values ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
+      [await this.nextKey(tx), instanceKey, incident.elementId, incident.executionId ?? null, jobKey ?? null,
+        incident.errorType, incident.message, this.clock.now()],
+    );
+    await tx.query('update engine_instance set incident = true where key = $1', [instanceKey]);
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  /** Activates up to `maxJobsToActivate` jobs of `type` for `worker`, locked for `timeoutMs`. */
+  async activateJobs(request: {
+    type: string;
+    worker: string;
+    timeoutMs: number;
+    maxJobsToActivate: number;
+    fetchVariable?: string[];
+  }): Promise<ActivatedJob[]> {
+    const now = this.clock.now();
+    const deadline = new Date(now.getTime() + request.timeoutMs);
+    const { rows } = await this.db.query<JobRow>(
+      `update engine_job j set state = 'ACTIVATED', worker = $2, deadline = $3
+       where key in (
+         select key from engine_job where type = $1 and state = 'ACTIVATABLE' and (retry_at is null or retry_at <= $4)
+         order by key limit $5 for update skip locked)
+       returning ${JOB_COLUMNS}`,
+      [request.type, request.worker, deadline, now, request.maxJobsToActivate],
+    );
+    if (rows.length === 0) return [];
+    const { rows: instances } = await this.db.query<{
+      key: string; definition_key: string; process_id: string; version: number; variables: Variables;
+    }>('select key, definition_key, process_id, version, variables from engine_instance where key = any($1)', [
+      rows.map((r) => r.instance_key),
+    ]);
+    const byKey = new Map(instances.map((i) => [i.key, i]));
+    return rows.map((job) => {
+      const instance = byKey.get(job.instance_key)!;
+      let variables: Variables = { ...instance.variables, ...job.locals };
+      if (request.fetchVariable?.length) {
+        variables = Object.fromEntries(Object.entries(variables).filter(([name]) => request.fetchVariable!.includes(name)));
+      }
+      return {
+        jobKey: job.key,
+        type: job.type,
+        processInstanceKey: job.instance_key,
+        processDefinitionKey: instance.definition_key,
+        processDefinitionId: instance.process_id,
+        processDefinitionVersion: instance.version,
+        elementId: job.element_id,
+        elementInstanceKey: job.element_instance_key,
+        customHeaders: job.custom_headers,
+        worker: request.worker,
+        retries: job.retries,
+        deadline: deadline.toISOString(),
+        variables,
+      };
+    });
+  }
+
+  /** Completes a job: its variables go into the instance, which moves on. */
+  async completeJob(jobKey: string, variables: Variables = {}): Promise<void> {
+    await this.withJob(jobKey, async (tx, job, row, model) => {
+      await tx.query(`update engine_job set state = 'COMPLETED', ended_at = $2 where key = $1`, [jobKey, this.clock.now()]);
+      await this.applyAndStore(tx, row, model, { type: 'complete', executionId: job.execution_id, variables });
+    });
+  }
+
+  /**
+   * A worker reports failure. With retries left the job becomes activatable again after
+   * `retryBackOffMs`; with none left it waits for an incident to be resolved.
+   */
+  async failJob(jobKey: string, request: { retries: number; errorMessage?: string; retryBackOffMs?: number }): Promise<void> {
+    await this.withJob(jobKey, async (tx, job, row) => {
+      const now = this.clock.now();
+      const message = request.errorMessage ?? 'job failed';
+      if (request.retries > 0) {
+        const retryAt = new Date(now.getTime() + (request.retryBackOffMs ?? DEFAULT_RETRY_BACKOFF_MS));
+        await tx.query(
+          `update engine_job set state = 'ACTIVATABLE', retries = $2, retry_at = $3, error_message = $4, worker = null,
+             deadline = null where key = $1`,
+          [jobKey, request.retries, retryAt, message],
+        );
+        return;
+      }
+      await tx.query(
+        `update engine_job set state = 'FAILED', retries = 0, error_message = $2, worker = null, deadline = null
+         where key = $1`,
+        [jobKey, message],
+      );
+      await this.raiseIncident(
+        tx,
+        row.key,
+        { elementId: job.element_id, executionId: job.execution_id, errorType: 'JOB_NO_RETRIES', message },
+        jobKey,
+      );
+    });
+  }
+
+  /**
+   * A worker reports a modelled business outcome. An error boundary (or error event
+   * subprocess) with that code — or a catch-all — takes it; without one it is an incident.
+   */
+  async throwJobError(jobKey: string, request: { errorCode: string; errorMessage?: string; variables?: Variables }) {
+    await this.withJob(jobKey, async (tx, job, row, model) => {
+      const now = this.clock.now();
+      await tx.query(`update engine_job set state = 'ERROR_THROWN', ended_at = $2, error_message = $3 where key = $1`, [
+        jobKey,
+        now,
+        request.errorMessage ?? null,
+      ]);
+      if (!findErrorCatch(model, job.element_id, request.errorCode)) {
+        await this.raiseIncident(
+          tx,
+          row.key,
+          {
+            elementId: job.element_id,
+            executionId: job.execution_id,
+            errorType: 'UNHANDLED_ERROR_EVENT',
+            message: `Expected to throw an error event with the code '${request.errorCode}', but it was not caught.`,
+          },
+          jobKey,
+        );
+        return;
+      }
+      await this.applyAndStore(tx, row, model, {
+        type: 'error',
+        executionId: job.execution_id,
+        errorCode: request.errorCode,
+        errorMessage: request.errorMessage ?? '',
+        variables: request.variables ?? {},
+      });
+    });
+  }
+
+  /** Runs `fn` with the job and its instance locked; a job that is no longer open is NOT_FOUND. */
+  private async withJob(
+    jobKey: string,
+    fn: (tx: Queryable, job: JobRow, row: InstanceRow, model: ProcessModel) => Promise<void>,
+  ): Promise<void> {
+    const { rows: found } = await this.db.query<{ instance_key: string }>('select instance_key from engine_job where key = $1', [
+      jobKey,
+    ]);
+    if (!found[0]) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
+    await this.db.transaction(async (tx) => {
+      // Instance first, then job: every path locks in this order, so none deadlocks another.
+      const row = await this.lockInstance(tx, found[0].instance_key);
+      const { rows } = await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
+      const job = rows[0];
+      if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE')) {
+        throw new EngineError('NOT_FOUND', `job ${jobKey} is not open (it was completed, failed or cancelled)`);
+      }
+      await fn(tx, job, row, await this.model(row.definition_key));
+    });
+  }
+
+  // ---------------------------------------------------------------- user tasks
+
+  /** Completes a user task with the form's variables. */
+  async completeUserTask(userTaskKey: string, variables: Variables = {}): Promise<void> {
+    const { rows: found } = await this.db.query<{ instance_key: string }>(
+      'select instance_key from engine_user_task where key = $1',
+      [userTaskKey],
+    );
+    if (!found[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} not found`);
+    await this.db.transaction(async (tx) => {
+      const row = await this.lockInstance(tx, found[0].instance_key);
+      const { rows } = await tx.query<{ execution_id: string; state: string }>(
+        'select execution_id, state from engine_user_task where key = $1 for update',
+        [userTaskKey],
+      );
+      if (rows[0]?.state !== 'CREATED') throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
+      await tx.query(`update engine_user_task set state = 'COMPLETED', completed_at = $2 where key = $1`, [
+        userTaskKey,
+        this.clock.now(),
+      ]);
+      await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+        type: 'complete',
+        executionId: rows[0].execution_id,
+        variables,
+      });
+    });
+  }
+
+  /** Sets or clears the assignee of an open user task. */
+  async assignUserTask(userTaskKey: string, assignee: string | null): Promise<void> {
+    const { rowCount } = await this.db.query(
+      `update engine_user_task set assignee = $2 where key = $1 and state = 'CREATED'`,
+      [userTaskKey, assignee],
+    );
+    if (rowCount === 0) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /**
+   * Publishes a message: it goes to every matching open subscription — at most one instance
+   * per process id — and starts instances of processes with a matching message start event.
+   * With a time to live it is kept for subscriptions that open later.
+   */
+  async publishMessage(request: {
+    name: string;
+    correlationKey?: string;
+    variables?: Variables;
+    timeToLiveMs?: number;
+    messageId?: string;
+  }): Promise<{ messageKey: string }> {
+    const correlationKey = request.correlationKey ?? '';
+    const variables = request.variables ?? {};
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const messageKey = await this.nextKey(tx);
+      if (request.messageId) {
+        const { rows } = await tx.query(
+          'select 1 from engine_message where name = $1 and message_id = $2 and expires_at > $3',
+          [request.name, request.messageId, now],
+        );
+        if (rows.length) {
+          throw new EngineError('ALREADY_EXISTS', `a message with id ${request.messageId} was already published`);
+        }
+      }
+      const served = new Set<string>();
+      // Open subscriptions, oldest first, one per process id.
+      const { rows: subscriptions } = await tx.query<{ instance_key: string; execution_id: string; process_id: string }>(
+        `select s.instance_key, s.execution_id, i.process_id from engine_message_subscription s
+         join engine_instance i on i.key = s.instance_key
+         where s.message_name = $1 and s.correlation_key = $2 order by s.key`,
+        [request.name, correlationKey],
+      );
+      for (const subscription of subscriptions) {
+        if (served.has(subscription.process_id)) continue;
+        const row = await this.lockInstance(tx, subscription.instance_key);
+        const stillOpen = await tx.query(
+          'select 1 from engine_message_subscription where instance_key = $1 and execution_id = $2',
+          [row.key, subscription.execution_id],
+        );
+        if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
+        served.add(subscription.process_id);
+        await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+          type: 'complete',
+          executionId: subscription.execution_id,
+          variables,
+        });
+      }
+      // Message start events of the latest versions.
+      const { rows: starters } = await tx.query<{ key: string; process_id: string; version: number; model: ProcessModel }>(
+        `select distinct on (process_id) key, process_id, version, model from engine_process_definition
+         order by process_id, version desc`,
+      );
+      for (const definition of starters) {
+        if (served.has(definition.process_id)) continue;
+        const start = definition.model.messageStarts.find((s) => s.messageName === request.name);
+        if (!start) continue;
+        if (correlationKey) {
+          // One active instance per correlation key, as Camunda 8 does.
+          const { rows: active } = await tx.query(
+            `select 1 from engine_instance where process_id = $1 and state = 'ACTIVE' and start_message_key = $2 limit 1`,
+            [definition.process_id, correlationKey],
+          );
+          if (active.length) continue;
+        }
+        served.add(definition.process_id);
+        await this.startInstance(tx, definition, await this.model(definition.key), start.elementId, variables, {
+          startMessageKey: correlationKey || undefined,
+        });
+      }
+      if ((request.timeToLiveMs ?? 0) > 0) {
+        await tx.query(
+          `insert into engine_message (key, name, correlation_key, message_id, variables, expires_at, created_at)
+           values ($1, $2, $3, $4, $5, $6, $7)`,
+          [messageKey, request.name, correlationKey, request.messageId ?? null, JSON.stringify(variables),
+            new Date(now.getTime() + request.timeToLiveMs!), now],
+        );
+        for (const processId of served) {
+          await tx.query(
+            'insert into engine_message_correlation (message_key, process_id, instance_key) values ($1, $2, 0)',
+            [messageKey, processId],
+          );
+        }
+      }
+      return { messageKey };
+    });
+  }
+
+  /** After an event: a new subscription takes a buffered message that is still alive. */
+  private async correlateBuffered(
+    tx: Queryable,
+    row: InstanceRow,
+    model: ProcessModel,
+    result: EventResult,
+    known: Map<string, string>,
+  ) {
+    for (const wait of result.waits) {
+      if (wait.kind !== 'message' || known.has(wait.executionId) || !wait.message) continue;
+      const { rows } = await tx.query<{ key: string; variables: Variables }>(
+        `select m.key, m.variables from engine_message m
+         where m.name = $1 and m.correlation_key = $2 and m.expires_at > $3
+           and not exists (select 1 from engine_message_correlation c where c.message_key = m.key and c.process_id = $4)
+         order by m.key limit 1 for update`,
+        [wait.message.name, wait.message.correlationKey, this.clock.now(), row.process_id],
+      );
+      if (!rows[0]) continue;
+      await tx.query('insert into engine_message_correlation (message_key, process_id, instance_key) values ($1, $2, $3)', [
+        rows[0].key,
+        row.process_id,
+        row.key,
+      ]);
+      // Applying it may open further subscriptions, which are matched in turn.
+      await this.applyAndStore(tx, row, model, { type: 'complete', executionId: wait.executionId, variables: rows[0].variables });
+      return;
+    }
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /**
+   * Fires every timer due by the engine clock, oldest first, each in its own transaction.
+   * Returns how many fired. Safe to run from several processes at once (SKIP LOCKED).
+   */
+  async fireDueTimers(limit = 100): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const done = await this.db.transaction(async (tx) => {
+        const { rows } = await tx.query<{
+          key: string; instance_key: string | null; definition_key: string; element_id: string; execution_id: string | null;
+          due_at: Date; repetitions: number | null;
+        }>(
+          `select key, instance_key, definition_key, element_id, execution_id, due_at, repetitions from engine_timer
+           where due_at <= $1 order by due_at, key limit 1 for update skip locked`,
+          [this.clock.now()],
+        );
+        const timer = rows[0];
+        if (!timer) return false;
+        await tx.query('delete from engine_timer where key = $1', [timer.key]);
+        if (timer.instance_key === null) {
+          await this.fireTimerStart(tx, timer);
+          return true;
+        }
+        const row = await this.lockInstance(tx, timer.instance_key);
+        if (row.state !== 'ACTIVE') return true;
+        await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+          type: 'timer',
+          executionId: timer.execution_id!,
+        });
+        return true;
+      });
+      if (!done) return fired;
+      if (++fired >= limit) return fired;
+    }
+  }
+
+  private async fireTimerStart(
+    tx: Queryable,
+    timer: { definition_key: string; element_id: string; due_at: Date; repetitions: number | null },
+  ) {
+    const model = await this.model(timer.definition_key);
+    const { rows } = await tx.query<{ key: string; process_id: string; version: number }>(
+      'select key, process_id, version from engine_process_definition where key = $1',
+      [timer.definition_key],
+    );
+    await this.startInstance(tx, rows[0], model, timer.element_id, {});
+    const start = model.timerStarts.find((s) => s.elementId === timer.element_id);
+    const next = start && start.timer.kind === 'timeCycle' ? firstTimerDue(start.timer, new Date(timer.due_at)) : undefined;
+    if (next) {
+      await tx.query('insert into engine_timer (key, definition_key, element_id, due_at) values ($1, $2, $3, $4)', [
+        await this.nextKey(tx),
+        timer.definition_key,
+        timer.element_id,
+        next,
+      ]);
+    }
+  }
+
+  // ---------------------------------------------------------------- incidents
+
+  /** Resolves an incident; a job incident makes the job activatable again with one retry. */
+  async resolveIncident(incidentKey: string): Promise<void> {
+    const { rows: found } = await this.db.query<{ instance_key: string }>(
+      `select instance_key from engine_incident where key = $1 and state = 'ACTIVE'`,
+      [incidentKey],
+    );
+    if (!found[0]) throw new EngineError('NOT_FOUND', `incident ${incidentKey} is not active`);
+    await this.db.transaction(async (tx) => {
+      await this.lockInstance(tx, found[0].instance_key);
+      const { rows } = await tx.query<{ job_key: string | null }>(
+        `update engine_incident set state = 'RESOLVED', resolved_at = $2 where key = $1 and state = 'ACTIVE' returning job_key`,
+        [incidentKey, this.clock.now()],
+      );
+      if (!rows[0]) return;
+      if (rows[0].job_key) {
+        await tx.query(
+          `update engine_job set state = 'ACTIVATABLE', retries = greatest(retries, 1), retry_at = null
+           where key = $1 and state = 'FAILED'`,
+          [rows[0].job_key],
+        );
+      }
+      await tx.query(
+        `update engine_instance set incident = exists (select 1 from engine_incident where instance_key = $1 and state = 'ACTIVE')
+         where key = $1`,
+        [found[0].instance_key],
+      );
+    });
+  }
+
+  // ---------------------------------------------------------------- housekeeping
+
+  /** Gives back jobs whose worker let the lock time run out (retries are not reduced). */
+  async releaseTimedOutJobs(): Promise<number> {
+    const { rowCount } = await this.db.query(
+      `update engine_job set state = 'ACTIVATABLE', worker = null, deadline = null
+       where state = 'ACTIVATED' and deadline <= $1`,
+      [this.clock.now()],
+    );
+    return rowCount;
+  }
+
+  /** Drops buffered messages whose time to live is over. */
+  async expireMessages(): Promise<number> {
+    const { rowCount } = await this.db.query('delete from engine_message where expires_at <= $1', [this.clock.now()]);
+    return rowCount;
+  }
+}
+
+interface JobRow {
+  key: string;
+  instance_key: string;
+  element_instance_key: string;
+  element_id: string;
+  execution_id: string;
+  type: string;
+  state: string;
+  retries: number;
+  custom_headers: Record<string, string>;
+  locals: Variables;
+}
+
+const JOB_COLUMNS =
+  'key, instance_key, element_instance_key, element_id, execution_id, type, state, retries, custom_headers, locals';
+
+/** Does an error boundary or error event subprocess around `elementId` catch `errorCode`? */
+export function findErrorCatch(model: ProcessModel, elementId: string, errorCode: string): ElementModel | undefined {
+  const elements = Object.values(model.elements);
+  const catches = (candidate: ElementModel) => candidate.error && (candidate.error.code === undefined || candidate.error.code === errorCode);
+  for (let scope: string | undefined = elementId; scope; scope = model.elements[scope]?.scopeId) {
+    const boundary = elements.find((e) => e.attachedTo === scope && catches(e));
+    if (boundary) return boundary;
+    const parentScope = model.elements[scope]?.scopeId;
+    const eventSubProcessStart = elements.find((e) => e.eventSubProcess && model.elements[e.eventSubProcess]?.scopeId === parentScope && catches(e));
+    if (eventSubProcessStart) return eventSubProcessStart;
+  }
+  return undefined;
+}
+
+function readForm(resource: { name: string; content: string }): { id: string; schema: object } {
+  let schema: { id?: unknown; components?: unknown };
+  try {
+    schema = JSON.parse(resource.content);
+  } catch {
+    throw new EngineError('INVALID_ARGUMENT', `${resource.name}: not valid JSON`);
+  }
+  if (typeof schema?.id !== 'string' || !Array.isArray(schema.components)) {
+    throw new EngineError('INVALID_ARGUMENT', `${resource.name}: a form needs an "id" and "components"`);
+  }
+  return { id: schema.id, schema };
+}
+
+/** The first due time of a timer start event after `from`; undefined when it never fires. */
+function firstTimerDue(timer: NonNullable<ElementModel['timer']>, from: Date): Date | undefined {
+  if (timer.value.startsWith('=')) return undefined;
+  if (timer.kind === 'timeDate') return new Date(timer.value);
+  const match = /^R(\d*)\/(.+)$/.exec(timer.value);
+  const duration = match ? match[2] : timer.value;
+  return addIsoDuration(from, duration);
+}
+
+/** Adds an ISO 8601 duration (PnYnMnDTnHnMnS, PnW) to `from`, calendar-aware for Y/M/D. */
+export function addIsoDuration(from: Date, duration: string): Date | undefined {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(duration);
+  if (!match) return undefined;
+  const [, y, mo, w, d, h, mi, s] = match.map((part) => (part === undefined ? 0 : Number(part)));
+  const date = new Date(from);
+  date.setUTCFullYear(date.getUTCFullYear() + y, date.getUTCMonth() + mo, date.getUTCDate() + w * 7 + d);
+  return new Date(date.getTime() + ((h * 60 + mi) * 60 + s) * 1000);
+}

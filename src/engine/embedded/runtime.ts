@@ -1,0 +1,547 @@
+/**
+ * One process instance on bpmn-engine, one event at a time: start it or recover it, apply the
+ * event, let it run until every token waits, and report what changed — element transitions,
+ * the waits it now has (jobs, user tasks, message subscriptions, timers) and its new state.
+ * No I/O here: the caller stores the result in one transaction (see instances.ts). The input
+ * and output are plain JSON so this can run in a worker thread.
+ */
+import { EventEmitter } from 'node:events';
+import { Engine } from 'bpmn-engine';
+import * as Elements from 'bpmn-elements';
+import { StartEventBehaviour } from 'bpmn-elements/events';
+import { TimerEventDefinition } from 'bpmn-elements/eventDefinitions';
+import { ISOInterval, getDate } from '@0dep/piso';
+import { deserialize, TypeResolver } from 'moddle-context-serializer';
+import type { Clock } from '../clock.js';
+import { evaluateTimer, evaluateValue, FeelError, isExpression, type Variables } from './feel.js';
+import type { ElementModel, ProcessModel } from './model.js';
+
+/** Something that happens to an instance. */
+export type InstanceEvent =
+  | { type: 'start'; startEventId: string; variables: Variables }
+  /** A job, user task or message catch is done; `variables` are its result. */
+  | { type: 'complete'; executionId: string; variables: Variables }
+  /** A job's worker threw a BPMN error; only sent when a boundary catches it. */
+  | { type: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables }
+  | { type: 'timer'; executionId: string }
+  /** No change from outside: recover and let due timers fire (used after downtime). */
+  | { type: 'resume' };
+
+/** Something an instance waits for. */
+export interface Wait {
+  executionId: string;
+  elementId: string;
+  elementType: string;
+  kind: 'job' | 'user-task' | 'message' | 'timer';
+  /** Local variables from the element's input mappings. */
+  locals?: Variables;
+  job?: { type: string; retries: number; headers: Record<string, string> };
+  userTask?: {
+    assignee: string | null;
+    candidateGroups: string[];
+    candidateUsers: string[];
+    dueDate: string | null;
+    followUpDate: string | null;
+    formId: string | null;
+    formKey: string | null;
+    priority: number;
+  };
+  message?: { name: string; correlationKey: string };
+  timer?: { dueAt: string; repetitions: number | null };
+}
+
+/** One element instance changing state, in the order it happened. */
+export interface Transition {
+  executionId: string;
+  elementId: string;
+  elementType: string;
+  state: 'ACTIVATED' | 'COMPLETED' | 'TERMINATED';
+  at: string;
+}
+
+/** A problem that stops a token where it is until someone resolves it. */
+export interface IncidentReport {
+  elementId: string;
+  executionId?: string;
+  errorType: 'EXTRACT_VALUE_ERROR' | 'IO_MAPPING_ERROR' | 'UNHANDLED_ERROR_EVENT' | 'CONDITION_ERROR' | 'UNKNOWN';
+  message: string;
+}
+
+/** What one event did to an instance. */
+export interface EventResult {
+  status: 'ACTIVE' | 'COMPLETED';
+  /** bpmn-engine state without the definition source, to store. */
+  state: unknown;
+  variables: Variables;
+  transitions: Transition[];
+  /** Every wait the instance has now; details only for those not in `known`. */
+  waits: Wait[];
+  incident?: IncidentReport;
+}
+
+/** Where element behaviours find the run they belong to (engine option `services`). */
+const RUN_SERVICE = 'uebergangRun';
+
+/** Variables bpmn-elements puts into the environment for its own use. */
+const RESERVED_VARIABLES = new Set(['fields', 'content', 'properties']);
+
+const sourceCache = new WeakMap<ProcessModel, object>();
+
+/**
+ * Applies `event` to an instance of `model` whose stored state is `state` (undefined for a
+ * start). `known` lists the executionIds of waits already stored, so their details (input
+ * mappings, correlation keys) are not evaluated again.
+ */
+export async function applyEvent(
+  model: ProcessModel,
+  state: unknown,
+  event: InstanceEvent,
+  clock: Clock,
+  known: ReadonlySet<string> = new Set(),
+): Promise<EventResult> {
+  const run = new InstanceRun(model, clock, known);
+  return run.apply(state, event);
+}
+
+class InstanceRun {
+  private readonly transitions: Transition[] = [];
+  private readonly waiting = new Map<string, { elementId: string; elementType: string; api: Api }>();
+  private readonly timers = new Map<
+    string,
+    { ownerExecutionId: string; elementId: string; elementType: string; dueAt: Date; repeat: number | null; fire: () => void }
+  >();
+  private incident: IncidentReport | undefined;
+  private engine!: InstanceType<typeof Engine>;
+  private readonly listener = new EventEmitter();
+
+  constructor(
+    private readonly model: ProcessModel,
+    readonly clock: Clock,
+    private readonly known: ReadonlySet<string>,
+  ) {
+    this.listen();
+  }
+
+  async apply(state: unknown, event: InstanceEvent): Promise<EventResult> {
+    if (event.type === 'start') {
+      this.engine = this.createEngine({ ...event.variables }, event.startEventId);
+      await this.engine.execute({ listener: this.listener });
+    } else {
+      this.engine = this.createEngine({}, undefined);
+      this.engine.recover(structuredClone(state) as never);
+      await this.engine.resume({ listener: this.listener });
+      this.applyOutside(event);
+    }
+    this.runInternalWaits();
+    return this.result();
+  }
+
+  private createEngine(variables: Variables, startEventId: string | undefined) {
+    const run = this;
+    return new Engine({
+      name: this.model.processId,
+      sourceContext: this.sourceContext(),
+      variables,
+      settings: { startEventId },
+      // Element behaviours are resolved once per model and cached; they find this run here.
+      services: { [RUN_SERVICE]: run },
+      timers: new Elements.Timers({
+        // Nothing waits in memory: timers are rows, fired by the scheduler through an event.
+        setTimeout: (() => ({})) as never,
+        clearTimeout: () => undefined,
+      }),
+      expressions: {
+        resolveExpression: (expression: unknown, message: { content?: Variables }) =>
+          run.resolve(expression, message),
+        isExpression,
+        hasExpression: isExpression,
+      },
+      Logger: silentLogger,
+      elements: ELEMENTS,
+    } as never);
+  }
+
+  /** bpmn-elements asks for expression values: conditions, timers, job types… */
+  private resolve(expression: unknown, message: { content?: Variables }): unknown {
+    if (!isExpression(expression)) return expression;
+    void message;
+    // Conditions use the result's truth; FEEL gives true, false or null for a condition.
+    return evaluateValue(expression, this.variables(), this.clock);
+  }
+
+  private sourceContext() {
+    let cached = sourceCache.get(this.model);
+    if (!cached) {
+      cached = deserialize(JSON.parse(this.model.source), TypeResolver({ ...Elements, ...ELEMENTS }));
+      sourceCache.set(this.model, cached);
+    }
+    return cached;
+  }
+
+  private listen() {
+    const record = (state: Transition['state']) => (api: Api) => {
+      if (api.type === 'bpmn:Process' || api.type === 'bpmn:SequenceFlow') return;
+      this.transitions.push({
+        executionId: api.executionId,
+        elementId: api.id,
+        elementType: api.type,
+        state,
+        at: this.clock.now().toISOString(),
+      });
+    };
+    this.listener.on('activity.enter', record('ACTIVATED'));
+    this.listener.on('activity.end', record('COMPLETED'));
+    this.listener.on('activity.discard', record('TERMINATED'));
+    this.listener.on('activity.wait', (api: Api) => {
+      this.waiting.set(api.executionId, { elementId: api.id, elementType: api.type, api });
+    });
+    const done = (api: Api) => {
+      this.waiting.delete(api.executionId);
+      for (const [id, timer] of this.timers) if (timer.ownerExecutionId === api.executionId) this.timers.delete(id);
+    };
+    this.listener.on('activity.leave', (api: Api) => {
+      // An activity interrupted by a boundary event leaves without ending: it was terminated.
+      const interrupted =
+        this.waiting.has(api.executionId) || [...this.timers.values()].some((t) => t.ownerExecutionId === api.executionId);
+      if (interrupted) record('TERMINATED')(api);
+      done(api);
+    });
+    this.listener.on('activity.end', done);
+    this.listener.on('activity.discard', done);
+  }
+
+  /** Called by the clocked timer definition when a timer starts waiting. */
+  registerTimer(
+    activity: { id: string; type: string },
+    ownerExecutionId: string,
+    timerExecutionId: string,
+    dueAt: Date,
+    repeat: number | null,
+    fire: () => void,
+  ) {
+    this.timers.set(timerExecutionId, {
+      ownerExecutionId,
+      elementId: activity.id,
+      elementType: activity.type,
+      dueAt,
+      repeat,
+      fire,
+    });
+  }
+
+  private applyOutside(event: Exclude<InstanceEvent, { type: 'start' }>) {
+    if (event.type === 'resume') return;
+    if (event.type === 'timer') {
+      const timer = [...this.timers.values()].find((t) => t.ownerExecutionId === event.executionId);
+      // A due timer fired during resume already; one that is not due yet is fired now.
+      timer?.fire();
+      return;
+    }
+    const wait = this.waiting.get(event.executionId);
+    if (!wait) throw new StaleEventError(event.executionId);
+    const element = this.model.elements[wait.elementId];
+    if (event.type === 'complete') {
+      this.complete(element, event.executionId, event.variables);
+      return;
+    }
+    this.mergeVariables(event.variables);
+    wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode }, { delegate: true });
+  }
+
+  private complete(element: ElementModel, executionId: string, result: Variables) {
+    try {
+      if (element.outputs) {
+        const context = { ...this.variables(), ...result };
+        for (const output of element.outputs) {
+          this.setVariable(output.target, evaluateValue(output.source, context, this.clock));
+        }
+      } else {
+        this.mergeVariables(result);
+      }
+    } catch (error) {
+      this.raise(element, executionId, 'IO_MAPPING_ERROR', error);
+      return;
+    }
+    this.engine.execution.signal({ id: element.id, executionId });
+  }
+
+  /** Script tasks with `zeebe:script` are the engine's own work: done before anything waits. */
+  private runInternalWaits() {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const next = [...this.waiting].find(([executionId, wait]) => {
+        const element = this.model.elements[wait.elementId];
+        return element?.script && !element.job && !this.known.has(executionId);
+      });
+      if (!next || this.incident) return;
+      const [executionId, wait] = next;
+      const element = this.model.elements[wait.elementId];
+      let value: unknown;
+      try {
+        value = evaluateValue(`=${element.script!.expression.replace(/^\s*=/, '')}`, this.variables(), this.clock);
+      } catch (error) {
+        this.raise(element, executionId, 'EXTRACT_VALUE_ERROR', error);
+        return;
+      }
+      this.complete(element, executionId, element.script!.resultVariable ? { [element.script!.resultVariable]: value } : {});
+    }
+  }
+
+  private raise(element: ElementModel, executionId: string, errorType: IncidentReport['errorType'], error: unknown) {
+    this.incident = { elementId: element.id, executionId, errorType, message: (error as Error).message };
+  }
+
+  private variables(): Variables {
+    const all = this.engine.environment.variables as Variables;
+    const visible: Variables = {};
+    for (const [key, value] of Object.entries(all)) if (!RESERVED_VARIABLES.has(key)) visible[key] = value;
+    return visible;
+  }
+
+  private mergeVariables(variables: Variables) {
+    for (const [key, value] of Object.entries(variables)) this.setVariable(key, value);
+  }
+
+  private setVariable(name: string, value: unknown) {
+    (this.engine.environment.variables as Variables)[name] = value;
+  }
+
+  private async result(): Promise<EventResult> {
+    const waits: Wait[] = [];
+    for (const timer of this.timers.values()) {
+      waits.push({
+        executionId: timer.ownerExecutionId,
+        elementId: timer.elementId,
+        elementType: timer.elementType,
+        kind: 'timer',
+        timer: { dueAt: timer.dueAt.toISOString(), repetitions: timer.repeat },
+      });
+    }
+    for (const [executionId, wait] of this.waiting) {
+      const element = this.model.elements[wait.elementId];
+      if (!element) continue;
+      try {
+        const described = this.describeWait(executionId, wait, element);
+        if (described) waits.push(described);
+      } catch (error) {
+        this.incident ??= {
+          elementId: element.id,
+          executionId,
+          errorType: error instanceof FeelError ? 'EXTRACT_VALUE_ERROR' : 'UNKNOWN',
+          message: (error as Error).message,
+        };
+      }
+    }
+    const state = (await this.engine.getState()) as { definitions: { source?: unknown }[] };
+    for (const definition of state.definitions) delete definition.source;
+    const completed = this.engine.state === 'idle' && !this.incident;
+    return {
+      status: completed ? 'COMPLETED' : 'ACTIVE',
+      state,
+      variables: this.variables(),
+      transitions: this.transitions,
+      waits,
+      ...(this.incident ? { incident: this.incident } : {}),
+    };
+  }
+
+  private describeWait(
+    executionId: string,
+    wait: { elementId: string; elementType: string },
+    element: ElementModel,
+  ): Wait | undefined {
+    const base = { executionId, elementId: element.id, elementType: element.type };
+    const isNew = !this.known.has(executionId);
+    if (element.job) {
+      if (!isNew) return { ...base, kind: 'job' };
+      const locals = this.inputs(element);
+      const context = { ...this.variables(), ...locals };
+      const retries = Number(evaluateValue(element.job.retries, context, this.clock));
+      return {
+        ...base,
+        kind: 'job',
+        locals,
+        job: {
+          type: String(evaluateValue(element.job.type, context, this.clock)),
+          retries: Number.isFinite(retries) ? retries : 3,
+          headers: element.headers ?? {},
+        },
+      };
+    }
+    if (element.userTask) {
+      if (!isNew) return { ...base, kind: 'user-task' };
+      const locals = this.inputs(element);
+      const context = { ...this.variables(), ...locals };
+      const task = element.userTask;
+      const value = (text: string | undefined) => (text === undefined ? null : evaluateValue(text, context, this.clock));
+      return {
+        ...base,
+        kind: 'user-task',
+        locals,
+        userTask: {
+          assignee: (value(task.assignee) as string | null) ?? null,
+          candidateGroups: list(value(task.candidateGroups)),
+          candidateUsers: list(value(task.candidateUsers)),
+          dueDate: dateOrNull(value(task.dueDate)),
+          followUpDate: dateOrNull(value(task.followUpDate)),
+          formId: task.formId ?? null,
+          formKey: task.formKey ?? null,
+          priority: Number(value(task.priority) ?? 50),
+        },
+      };
+    }
+    if (element.message && wait.elementType !== 'bpmn:StartEvent') {
+      if (!isNew) return { ...base, kind: 'message' };
+      const key = element.message.correlationKey;
+      return {
+        ...base,
+        kind: 'message',
+        message: {
+          name: element.message.name,
+          correlationKey: key === undefined ? '' : String(evaluateValue(key, this.variables(), this.clock) ?? ''),
+        },
+      };
+    }
+    return undefined;
+  }
+
+  private inputs(element: ElementModel): Variables {
+    const locals: Variables = {};
+    for (const input of element.inputs ?? []) {
+      locals[input.target] = evaluateValue(input.source, { ...this.variables(), ...locals }, this.clock);
+    }
+    return locals;
+  }
+}
+
+/** The wait an event names is gone: already completed, or never existed. */
+export class StaleEventError extends Error {
+  constructor(readonly executionId: string) {
+    super(`nothing waits at execution ${executionId}`);
+    this.name = 'StaleEventError';
+  }
+}
+
+type Api = {
+  id: string;
+  type: string;
+  executionId: string;
+  content: Record<string, unknown>;
+  sendApiMessage(action: string, content: object, options?: object): void;
+};
+
+function list(value: unknown): string[] {
+  if (value === null || value === undefined || value === '') return [];
+  if (Array.isArray(value)) return value.map(String);
+  return String(value)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+}
+
+function dateOrNull(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const date = new Date(String(value));
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** Element behaviours replaced for the Camunda 8 dialect. */
+const ELEMENTS = {
+  ServiceTask: Elements.SignalTask,
+  SendTask: Elements.SignalTask,
+  BusinessRuleTask: Elements.SignalTask,
+  ScriptTask: Elements.SignalTask,
+  StartEvent: ChosenStartEvent,
+  TimerEventDefinition: clockedTimerEventDefinition(),
+};
+
+function silentLogger() {
+  return { debug() {}, error() {}, warn() {} };
+}
+
+/**
+ * A start event that runs only when it is the one the instance was started from (Camunda 8
+ * starts an instance at one start event: none, message or timer). The chosen one completes at
+ * once — its trigger has already happened — and the others are discarded. Start events inside
+ * subprocesses behave as usual.
+ */
+function ChosenStartEvent(activityDef: any, context: any) {
+  return new Elements.Activity(
+    function ChosenStartEventBehaviour(this: any, activity: any) {
+      const inner = new StartEventBehaviour(activity);
+      this.id = activity.id;
+      this.type = activity.type;
+      this.execute = (executeMessage: { content: Record<string, unknown> }) => {
+        if (activity.parent?.type !== 'bpmn:Process') return inner.execute(executeMessage);
+        const chosen = activity.environment.settings.startEventId;
+        const routingKey = activity.id === chosen ? 'execute.completed' : 'execute.discard';
+        return activity.broker.publish('execution', routingKey, { ...executeMessage.content });
+      };
+    } as never,
+    activityDef,
+    context,
+  );
+}
+
+/**
+ * bpmn-elements' timer definition on the engine clock instead of `new Date()`, so that a
+ * simulated clock moves timers and a due timer completes as soon as the instance is resumed.
+ */
+function clockedTimerEventDefinition() {
+  const runOf = (definition: any): InstanceRun => definition.activity.environment.services[RUN_SERVICE];
+  function ClockedTimerEventDefinition(this: any, activity: any, eventDefinition: any) {
+    (TimerEventDefinition as any).call(this, activity, eventDefinition);
+  }
+  ClockedTimerEventDefinition.prototype = Object.create((TimerEventDefinition as any).prototype);
+
+  ClockedTimerEventDefinition.prototype.parse = function parse(this: any, timerType: string, value: string) {
+    const now = runOf(this).clock.now();
+    if (timerType === 'timeDate') {
+      const expireAt = getDate(value);
+      return { expireAt, repeat: undefined, delay: expireAt.getTime() - now.getTime() };
+    }
+    const parsed = new ISOInterval(value).parse();
+    const expireAt = parsed.getExpireAt(now, now);
+    return { expireAt, repeat: parsed.repeat, delay: expireAt.getTime() - now.getTime() };
+  };
+
+  ClockedTimerEventDefinition.prototype._getTimers = function getTimers(this: any, executeMessage: { content: any }) {
+    const clock = runOf(this).clock;
+    const content = executeMessage.content;
+    const element = this.activity;
+    const variables = element.environment.variables;
+    const result: any = 'expireAt' in content ? { expireAt: new Date(content.expireAt) } : {};
+    for (const timerType of ['timeDuration', 'timeCycle', 'timeDate']) {
+      let text: string | undefined;
+      if (timerType in content) text = content[timerType];
+      else if (this[timerType]) text = evaluateTimer(this[timerType], variables, clock);
+      else continue;
+      result[timerType] = text;
+      if (!text) continue;
+      const parsed = this.parse(timerType, text);
+      if (!('expireAt' in result) || result.expireAt > parsed.expireAt) {
+        result.timerType = timerType;
+        result.expireAt = parsed.expireAt;
+        result.repeat = parsed.repeat;
+      }
+    }
+    result.timeout = 'expireAt' in result ? result.expireAt.getTime() - clock.now().getTime() : 0;
+    if (content.inbound?.[0] && 'repeat' in content.inbound[0]) result.repeat = content.inbound[0].repeat;
+    return result;
+  };
+
+  const execute = (TimerEventDefinition as any).prototype.execute;
+  ClockedTimerEventDefinition.prototype.execute = function clockedExecute(this: any, executeMessage: any) {
+    execute.call(this, executeMessage);
+    const content = this[Symbol.for('timerContent')];
+    if (!content || this.stopped || content.timeout <= 0) return;
+    runOf(this).registerTimer(
+      this.activity,
+      executeMessage.content.executionId.replace(/_\d+$/, ''),
+      content.executionId,
+      content.expireAt,
+      content.repeat ?? null,
+      () => this._completed(),
+    );
+  };
+  return ClockedTimerEventDefinition;
+}

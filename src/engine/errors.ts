@@ -1,0 +1,24 @@
+/** What went wrong with an engine command; the HTTP layers map `code` to a status. */
+export type EngineErrorCode = 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'ALREADY_EXISTS' | 'CONFLICT';
+
+/** The status each engine error code answers with over HTTP. */
+export const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
+  NOT_FOUND: 404,
+  INVALID_ARGUMENT: 400,
+  ALREADY_EXISTS: 409,
+  CONFLICT: 409,
+};
+
+/** A command the engine refuses; nothing was changed. */
+export class EngineError extends Error {
+  readonly statusCode: number;
+  constructor(
+    readonly code: EngineErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'EngineError';
+    this.statusCode = ENGINE_ERROR_STATUS[code];
+  }
+}

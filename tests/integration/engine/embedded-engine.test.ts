@@ -1,0 +1,195 @@
+/** Scenarios on the durable embedded engine: the project's own BPMN, real database, simulated clock. */
+import { readFile } from 'node:fs/promises';
+import { pino } from 'pino';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../../src/db/index.js';
+import { createSimulatedClock } from '../../../src/engine/clock.js';
+import { createEmbeddedEngine, type EmbeddedEngine } from '../../../src/engine/embedded/engine.js';
+import { backends, useDatabase } from '../../helpers/databases.js';
+
+const fixture = async (name: string) => ({
+  name,
+  content: await readFile(new URL(`../../fixtures/bpmn/engine/${name}`, import.meta.url), 'utf8'),
+});
+
+describe.each(backends)('embedded engine on $name', (backend) => {
+  const handle = useDatabase(backend);
+  const clock = createSimulatedClock(new Date('2027-01-04T08:00:00Z'));
+  let engine: EmbeddedEngine;
+
+  beforeAll(async () => {
+    await migrate(handle.db);
+    engine = createEmbeddedEngine({ db: handle.db, clock, log: pino({ level: 'silent' }) });
+    await engine.deploy([await fixture('intake-check.bpmn'), await fixture('release-timer.bpmn'), await fixture('referral-answer.bpmn')]);
+  });
+
+  const elements = async (instanceKey: string) => {
+    const { rows } = await handle.db.query<{ element_id: string; state: string }>(
+      'select element_id, state from engine_element_instance where instance_key = $1 order by key',
+      [instanceKey],
+    );
+    return rows.map((r) => `${r.element_id}:${r.state}`);
+  };
+  const instanceState = async (instanceKey: string) => {
+    const { rows } = await handle.db.query<{ state: string; variables: Record<string, unknown> }>(
+      'select state, variables from engine_instance where key = $1',
+      [instanceKey],
+    );
+    return rows[0];
+  };
+
+  it('keeps the version of a byte-identical redeploy and counts up for a changed one', async () => {
+    const again = await engine.deploy([await fixture('intake-check.bpmn')]);
+    expect(again.processes).toEqual([expect.objectContaining({ processDefinitionId: 'intake-check', version: 1 })]);
+    const changed = await fixture('intake-check.bpmn');
+    changed.content = changed.content.replace('retries="2"', 'retries="3"');
+    const next = await engine.deploy([changed]);
+    expect(next.processes[0].version).toBe(2);
+    expect(next.processes[0].processDefinitionKey).toMatch(/^\d+$/);
+  });
+
+  it('runs start → job (FEEL type, headers, input mapping) → FEEL gateway → user task → end', async () => {
+    const { processInstanceKey } = await engine.createInstance({
+      processDefinitionId: 'intake-check',
+      variables: { programme: 'puemas', sentenceMonths: 14, admittedOn: '2027-01-04' },
+    });
+    const [job] = await engine.activateJobs({ type: 'eligibility-puemas', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 5 });
+    expect(job).toMatchObject({
+      processInstanceKey,
+      elementId: 'check-eligibility',
+      retries: 3,
+      customHeaders: { rule: 'sentence-at-least-one-year' },
+      variables: { programme: 'puemas', sentenceMonths: 14, sentenceDays: 420 },
+    });
+    expect(await engine.activateJobs({ type: 'eligibility-puemas', worker: 'w2', timeoutMs: 30_000, maxJobsToActivate: 5 })).toEqual([]);
+
+    await engine.completeJob(job.jobKey, { score: 7 });
+    await expect(engine.completeJob(job.jobKey, { score: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    const { rows: tasks } = await handle.db.query<{ key: string; candidate_groups: string[]; due_date: Date; form_id: string }>(
+      `select key, candidate_groups, due_date, form_id from engine_user_task where instance_key = $1 and state = 'CREATED'`,
+      [processInstanceKey],
+    );
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ candidate_groups: ['social-service', 'psychological-service'], form_id: 'intake-interview' });
+    expect(tasks[0].due_date.toISOString()).toBe('2027-01-18T12:00:00.000Z');
+
+    await engine.completeUserTask(tasks[0].key, { interviewDone: true });
+    expect(await instanceState(processInstanceKey)).toMatchObject({
+      state: 'COMPLETED',
+      variables: { score: 7, interviewDone: true, programme: 'puemas' },
+    });
+    expect(await elements(processInstanceKey)).toEqual(
+      expect.arrayContaining(['check-eligibility:COMPLETED', 'is-eligible:COMPLETED', 'intake-interview:COMPLETED', 'intake-done:COMPLETED']),
+    );
+  });
+
+  it('routes a BPMN error thrown by a worker to the error boundary', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'sona', sentenceMonths: 8 } });
+    const [job] = await engine.activateJobs({ type: 'eligibility-sona', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    await engine.throwJobError(job.jobKey, { errorCode: 'NOT_ELIGIBLE', errorMessage: 'sentence too short' });
+    expect(await instanceState(processInstanceKey)).toMatchObject({ state: 'COMPLETED' });
+    expect(await elements(processInstanceKey)).toEqual(
+      expect.arrayContaining(['check-eligibility:TERMINATED', 'not-eligible:COMPLETED', 'closed-not-eligible:COMPLETED']),
+    );
+  });
+
+  it('turns an uncaught BPMN error and exhausted retries into incidents that can be resolved', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'x', sentenceMonths: 20 } });
+    let [job] = await engine.activateJobs({ type: 'eligibility-x', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    await engine.failJob(job.jobKey, { retries: 1, errorMessage: 'partner database down', retryBackOffMs: 60_000 });
+    expect(await engine.activateJobs({ type: 'eligibility-x', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 1 })).toEqual([]);
+    clock.set(new Date(clock.now().getTime() + 61_000));
+    [job] = await engine.activateJobs({ type: 'eligibility-x', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    expect(job.retries).toBe(1);
+    await engine.failJob(job.jobKey, { retries: 0, errorMessage: 'still down' });
+
+    const { rows: incidents } = await handle.db.query<{ key: string; error_type: string; error_message: string }>(
+      `select key, error_type, error_message from engine_incident where instance_key = $1 and state = 'ACTIVE'`,
+      [processInstanceKey],
+    );
+    expect(incidents).toEqual([expect.objectContaining({ error_type: 'JOB_NO_RETRIES', error_message: 'still down' })]);
+    await engine.resolveIncident(incidents[0].key);
+    [job] = await engine.activateJobs({ type: 'eligibility-x', worker: 'w1', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    await engine.throwJobError(job.jobKey, { errorCode: 'SOMETHING_ELSE' });
+    const { rows: unhandled } = await handle.db.query(
+      `select error_type from engine_incident where instance_key = $1 and state = 'ACTIVE'`,
+      [processInstanceKey],
+    );
+    expect(unhandled).toEqual([{ error_type: 'UNHANDLED_ERROR_EVENT' }]);
+  });
+
+  it('gives a job back when its worker lets the lock time run out', async () => {
+    await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'lock', sentenceMonths: 20 } });
+    const [job] = await engine.activateJobs({ type: 'eligibility-lock', worker: 'slow', timeoutMs: 1_000, maxJobsToActivate: 1 });
+    clock.set(new Date(clock.now().getTime() + 2_000));
+    expect(await engine.releaseTimedOutJobs()).toBeGreaterThanOrEqual(1);
+    const [again] = await engine.activateJobs({ type: 'eligibility-lock', worker: 'fast', timeoutMs: 1_000, maxJobsToActivate: 1 });
+    expect(again.jobKey).toBe(job.jobKey);
+  });
+
+  it('fires a date timer derived from data, then one 400 days ahead, at the right simulated moments', async () => {
+    const { processInstanceKey } = await engine.createInstance({
+      processDefinitionId: 'release-timer',
+      variables: { expectedRelease: '2028-03-31' },
+    });
+    const due = async () =>
+      (await handle.db.query<{ due_at: Date }>('select due_at from engine_timer where instance_key = $1', [processInstanceKey])).rows.map(
+        (r) => r.due_at.toISOString(),
+      );
+    expect(await due()).toEqual(['2027-09-30T00:00:00.000Z']);
+
+    clock.set(new Date('2027-09-29T23:59:00Z'));
+    await engine.fireDueTimers();
+    expect(await due()).toEqual(['2027-09-30T00:00:00.000Z']);
+
+    clock.set(new Date('2027-09-30T00:00:01Z'));
+    expect(await engine.fireDueTimers()).toBeGreaterThanOrEqual(1);
+    const [next] = await due();
+    expect(new Date(next).getTime() - new Date('2027-09-30T00:00:01Z').getTime()).toBeLessThan(400 * 86_400_000 + 5_000);
+    expect(new Date(next).getTime() - new Date('2027-09-30T00:00:01Z').getTime()).toBeGreaterThanOrEqual(400 * 86_400_000);
+
+    clock.set(new Date(new Date(next).getTime() - 60_000));
+    await engine.fireDueTimers();
+    expect((await instanceState(processInstanceKey)).state).toBe('ACTIVE');
+    clock.set(new Date(new Date(next).getTime() + 1));
+    await engine.fireDueTimers();
+    expect((await instanceState(processInstanceKey)).state).toBe('COMPLETED');
+  });
+
+  it('correlates a message by name and key, before or after the subscription opens', async () => {
+    // Published first, buffered with a time to live, taken when the receive task starts waiting.
+    await engine.publishMessage({ name: 'partner-answer', correlationKey: 'ref-1', variables: { answer: 'accepted' }, timeToLiveMs: 60_000 });
+    const early = await engine.createInstance({ processDefinitionId: 'referral-answer', variables: { referralId: 'ref-1' } });
+    expect(await instanceState(early.processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { answer: 'accepted' } });
+
+    // Subscription first; a message for another key does not touch it.
+    const late = await engine.createInstance({ processDefinitionId: 'referral-answer', variables: { referralId: 'ref-2' } });
+    await engine.publishMessage({ name: 'partner-answer', correlationKey: 'ref-3', variables: { answer: 'declined' } });
+    expect((await instanceState(late.processInstanceKey)).state).toBe('ACTIVE');
+    await engine.publishMessage({ name: 'partner-answer', correlationKey: 'ref-2', variables: { answer: 'declined' } });
+    expect(await instanceState(late.processInstanceKey)).toMatchObject({ state: 'COMPLETED', variables: { answer: 'declined' } });
+  });
+
+  it('keeps waiting after a non-interrupting timer boundary fires', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'referral-answer', variables: { referralId: 'ref-silent' } });
+    clock.set(new Date(clock.now().getTime() + 15 * 86_400_000));
+    await engine.fireDueTimers();
+    const [reminder] = await engine.activateJobs({ type: 'notifications', worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 1 });
+    expect(reminder.processInstanceKey).toBe(processInstanceKey);
+    await engine.completeJob(reminder.jobKey);
+    expect((await instanceState(processInstanceKey)).state).toBe('ACTIVE');
+    await engine.publishMessage({ name: 'partner-answer', correlationKey: 'ref-silent' });
+    expect(await instanceState(processInstanceKey)).toMatchObject({ state: 'COMPLETED' });
+    expect(await elements(processInstanceKey)).toEqual(expect.arrayContaining(['reminded:COMPLETED', 'answered:COMPLETED']));
+  });
+
+  it('cancels an instance and everything it waits for', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'referral-answer', variables: { referralId: 'ref-cancel' } });
+    await engine.cancelInstance(processInstanceKey);
+    expect((await instanceState(processInstanceKey)).state).toBe('TERMINATED');
+    const { rows } = await handle.db.query('select 1 from engine_message_subscription where instance_key = $1', [processInstanceKey]);
+    expect(rows).toEqual([]);
+    await expect(engine.cancelInstance(processInstanceKey)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
