@@ -12,12 +12,15 @@ export const ENGINE_ERROR_STATUS: Record<EngineErrorCode, number> = {
 /** A command the engine refuses; nothing was changed. */
 export class EngineError extends Error {
   readonly statusCode: number;
+  readonly issues: readonly { elementId: string; rule: string; message: string }[];
   constructor(
     readonly code: EngineErrorCode,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { issues?: readonly { elementId: string; rule: string; message: string }[] },
   ) {
     super(message, options);
+    /** Deploy-time check findings, per element, for the modeler to show. */
+    this.issues = options?.issues ?? [];
     this.name = 'EngineError';
     this.statusCode = ENGINE_ERROR_STATUS[code];
   }

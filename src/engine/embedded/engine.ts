@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Database, Queryable } from '../../db/index.js';
 import type { Clock } from '../clock.js';
 import { EngineError } from '../errors.js';
+import { checkResource, lintBpmn } from '../lint/index.js';
 import type { Variables } from './feel.js';
 import { createKeyAllocator } from './keys.js';
 import { readProcessModels, type ElementModel, type ProcessModel } from './model.js';
@@ -98,10 +99,21 @@ export class EmbeddedEngine {
    * Deploys BPMN and form files. A process whose resource is byte-identical to its latest
    * version keeps that version; anything else becomes the next version. All or nothing.
    */
-  async deploy(resources: { name: string; content: string }[]): Promise<DeploymentResult> {
-    if (resources.length === 0) throw new EngineError('INVALID_ARGUMENT', 'a deployment needs at least one resource');
+  async deploy(files: { name: string; content: Buffer | string }[]): Promise<DeploymentResult> {
+    if (files.length === 0) throw new EngineError('INVALID_ARGUMENT', 'a deployment needs at least one resource');
     const parsed: { resource: { name: string; content: string }; form?: { id: string; schema: object }; models?: ProcessModel[] }[] = [];
-    for (const resource of resources) {
+    for (const file of files) {
+      // Size, encoding, DTDs (entity expansion, XXE) and well-formedness, before any parser runs.
+      const problem = await checkResource(file.name, Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
+      if (problem) throw new EngineError('INVALID_ARGUMENT', problem.detail);
+      const resource = { name: file.name, content: file.content.toString() };
+      if (resource.name.endsWith('.bpmn')) {
+        const issues = await lintBpmn(resource.content);
+        if (issues.length > 0) {
+          const list = issues.map((issue) => `${issue.elementId}: ${issue.message}`).join('; ');
+          throw new EngineError('INVALID_ARGUMENT', `${resource.name} cannot run on this engine: ${list}`, { issues });
+        }
+      }
       if (resource.name.endsWith('.form')) {
         parsed.push({ resource, form: readForm(resource) });
       } else if (resource.name.endsWith('.bpmn') || resource.name.endsWith('.xml')) {

@@ -6,6 +6,9 @@
 import { FeelDate, FeelDateTime, FeelDuration, FeelTime, date, dateAndTime, evaluate } from 'feelin';
 import type { Clock } from '../clock.js';
 
+/** Camunda 8's FEEL dialect (backtick names); the deploy-time check parses with the same. */
+export const DIALECT = 'camunda';
+
 /** Process variables: plain JSON. */
 export type Variables = Record<string, unknown>;
 
@@ -36,7 +39,7 @@ export function evaluateValue(text: unknown, variables: Variables, clock: Clock)
   const expression = text.trimStart().slice(1);
   let value: unknown;
   try {
-    ({ value } = evaluate(expression, contextFor(variables, clock)));
+    ({ value } = evaluate(expression, contextFor(variables, clock), DIALECT));
   } catch (error) {
     throw new FeelError(text, (error as Error).message, { cause: error });
   }
@@ -56,7 +59,7 @@ export function evaluateTimer(text: string, variables: Variables, clock: Clock):
   if (!text.trimStart().startsWith('=')) return text.trim();
   let value: unknown;
   try {
-    ({ value } = evaluate(text.trimStart().slice(1), contextFor(variables, clock)));
+    ({ value } = evaluate(text.trimStart().slice(1), contextFor(variables, clock), DIALECT));
   } catch (error) {
     throw new FeelError(text, (error as Error).message, { cause: error });
   }

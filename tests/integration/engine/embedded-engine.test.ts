@@ -48,6 +48,23 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(next.processes[0].processDefinitionKey).toMatch(/^\d+$/);
   });
 
+  it('refuses what it cannot run faithfully, naming element and reason, and stores nothing', async () => {
+    const count = async () => (await handle.db.query<{ n: number }>('select count(*)::int as n from engine_resource')).rows[0].n;
+    const before = await count();
+    const xxe = '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>';
+    await expect(engine.deploy([{ name: 'evil.bpmn', content: xxe }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await expect(engine.deploy([{ name: 'broken.bpmn', content: '<bpmn:definitions' }])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    const inclusiveJoin = (await fixture('intake-check.bpmn')).content
+      .replace('<bpmn:exclusiveGateway id="is-eligible" default="f5"/>', '<bpmn:inclusiveGateway id="is-eligible" default="f5"/>')
+      .replace('targetRef="intake-done"/>', 'targetRef="is-eligible"/>');
+    const refused = engine.deploy([await fixture('release-timer.bpmn'), { name: 'intake-check.bpmn', content: inclusiveJoin }]);
+    await expect(refused).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      issues: [expect.objectContaining({ elementId: 'is-eligible', rule: 'uebergang/inclusive-gateway-join' })],
+    });
+    expect(await count()).toBe(before);
+  });
+
   it('runs start → job (FEEL type, headers, input mapping) → FEEL gateway → user task → end', async () => {
     const { processInstanceKey } = await engine.createInstance({
       processDefinitionId: 'intake-check',
