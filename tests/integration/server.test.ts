@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { readMigrations } from '../../src/db/index.js';
 import { createLogger } from '../../src/logger.js';
 import { startServer, type RunningServer } from '../../src/server.js';
 import { backends, type TestDatabase } from '../helpers/databases.js';
@@ -35,7 +36,8 @@ describe.each(backends)('API server on $name', (backend) => {
   it('answers GET /ready once the database is reachable and migrated', async () => {
     const response = await fetch(`${server.url}/ready`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ status: 'ready', database: backend.name, migration: 1 });
+    const latest = Math.max(...(await readMigrations()).map((m) => m.id));
+    expect(await response.json()).toMatchObject({ status: 'ready', database: backend.name, migration: latest });
   });
 
   it('finishes an in-flight request on shutdown, then closes the database', async () => {

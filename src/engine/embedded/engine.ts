@@ -6,7 +6,9 @@
  * Nothing is acknowledged before the commit, and every command is safe to retry: a second
  * completion of the same job finds nothing to complete and changes nothing.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
+import { EventEmitter, once } from 'node:events';
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../../db/index.js';
 import type { Clock } from '../clock.js';
@@ -72,6 +74,9 @@ interface InstanceRow {
   revision: number;
 }
 
+/** Job types that became activatable inside the current transaction (announced after commit). */
+const createdJobTypes = new AsyncLocalStorage<Set<string>>();
+
 /** How long a failed job waits by default before it may be activated again. */
 const DEFAULT_RETRY_BACKOFF_MS = 0;
 
@@ -86,11 +91,44 @@ export class EmbeddedEngine {
   private readonly log: Logger;
   private readonly nextKey = createKeyAllocator();
   private readonly models = new Map<string, Promise<ProcessModel>>();
+  /** Emits 'jobs' with a set of job types after a commit made jobs of those types activatable. */
+  private readonly jobEvents = new EventEmitter().setMaxListeners(0);
 
   constructor(options: EmbeddedEngineOptions) {
     this.db = options.db;
     this.clock = options.clock;
     this.log = options.log;
+  }
+
+  /** One transaction; announces the job types it made activatable once it has committed. */
+  private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const types = new Set<string>();
+    const result = await createdJobTypes.run(types, () => this.db.transaction(fn));
+    if (types.size > 0) this.jobEvents.emit('jobs', types);
+    return result;
+  }
+
+  /**
+   * Resolves when jobs of one of `types` may have become activatable in this process, or after
+   * `timeoutMs` (callers poll again then: jobs made by other processes, or after a retry
+   * back-off, are found that way). For long polling by the protocol routes.
+   */
+  async waitForJobs(types: readonly string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const onAbort = () => controller.abort();
+    signal?.addEventListener('abort', onAbort);
+    try {
+      for (;;) {
+        const [created] = (await once(this.jobEvents, 'jobs', { signal: controller.signal })) as [Set<string>];
+        if (types.some((type) => created.has(type))) return;
+      }
+    } catch (error) {
+      if ((error as Error).name !== 'AbortError') throw error;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   // ---------------------------------------------------------------- deployments
@@ -129,7 +167,7 @@ export class EmbeddedEngine {
       }
     }
     const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       // Deployments are rare: one at a time keeps version numbers gap-free.
       await tx.query(`select pg_advisory_xact_lock(hashtext('uebergang.deploy'))`);
       const deploymentKey = await this.nextKey(tx);
@@ -252,7 +290,7 @@ export class EmbeddedEngine {
     if (!model.noneStart) {
       throw new EngineError('INVALID_ARGUMENT', `process ${definition.process_id} has no none start event`);
     }
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const key = await this.startInstance(tx, definition, model, model.noneStart!, request.variables ?? {}, {
         businessKey: request.businessKey,
       });
@@ -332,7 +370,7 @@ export class EmbeddedEngine {
 
   /** Cancels an active instance: every wait is removed and the instance ends as TERMINATED. */
   async cancelInstance(instanceKey: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const row = await this.lockInstance(tx, instanceKey);
       if (row.state !== 'ACTIVE') throw new EngineError('NOT_FOUND', `process instance ${instanceKey} is not active`);
       const now = this.clock.now();
@@ -429,6 +467,7 @@ export class EmbeddedEngine {
       const key = await this.nextKey(tx);
       switch (wait.kind) {
         case 'job':
+          createdJobTypes.getStore()?.add(wait.job!.type);
           await tx.query(
             `insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state,
                retries, custom_headers, locals, created_at)
@@ -621,6 +660,7 @@ export class EmbeddedEngine {
       const message = request.errorMessage ?? 'job failed';
       if (request.retries > 0) {
         const retryAt = new Date(now.getTime() + (request.retryBackOffMs ?? DEFAULT_RETRY_BACKOFF_MS));
+        if (retryAt <= now) createdJobTypes.getStore()?.add(job.type);
         await tx.query(
           `update engine_job set state = 'ACTIVATABLE', retries = $2, retry_at = $3, error_message = $4, worker = null,
              deadline = null where key = $1`,
@@ -678,6 +718,35 @@ export class EmbeddedEngine {
     });
   }
 
+  /** Extends the lock of an activated job held by `worker` to `durationMs` from now. */
+  async extendJobLock(jobKey: string, worker: string, durationMs: number): Promise<void> {
+    const { rowCount } = await this.db.query(
+      `update engine_job set deadline = $3 where key = $1 and state = 'ACTIVATED' and worker = $2`,
+      [jobKey, worker, new Date(this.clock.now().getTime() + durationMs)],
+    );
+    if (rowCount === 0) throw new EngineError('NOT_FOUND', `job ${jobKey} is not locked by worker ${worker}`);
+  }
+
+  /** Gives an activated job back, as if its lock had run out. */
+  async unlockJob(jobKey: string): Promise<void> {
+    const { rows } = await this.db.query<{ type: string }>(
+      `update engine_job set state = 'ACTIVATABLE', worker = null, deadline = null where key = $1 and state = 'ACTIVATED'
+       returning type`,
+      [jobKey],
+    );
+    if (rows.length === 0) throw new EngineError('NOT_FOUND', `job ${jobKey} is not locked`);
+    this.jobEvents.emit('jobs', new Set([rows[0].type]));
+  }
+
+  /** The worker holding an activated job's lock, or undefined when it is not activated. */
+  async jobWorker(jobKey: string): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ worker: string }>(
+      `select worker from engine_job where key = $1 and state = 'ACTIVATED'`,
+      [jobKey],
+    );
+    return rows[0]?.worker;
+  }
+
   /** Runs `fn` with the job and its instance locked; a job that is no longer open is NOT_FOUND. */
   private async withJob(
     jobKey: string,
@@ -687,7 +756,7 @@ export class EmbeddedEngine {
       jobKey,
     ]);
     if (!found[0]) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       // Instance first, then job: every path locks in this order, so none deadlocks another.
       const row = await this.lockInstance(tx, found[0].instance_key);
       const { rows } = await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
@@ -708,7 +777,7 @@ export class EmbeddedEngine {
       [userTaskKey],
     );
     if (!found[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} not found`);
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const row = await this.lockInstance(tx, found[0].instance_key);
       const { rows } = await tx.query<{ execution_id: string; state: string }>(
         'select execution_id, state from engine_user_task where key = $1 for update',
@@ -753,7 +822,7 @@ export class EmbeddedEngine {
     const correlationKey = request.correlationKey ?? '';
     const variables = request.variables ?? {};
     const now = this.clock.now();
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       const messageKey = await this.nextKey(tx);
       if (request.messageId) {
         const { rows } = await tx.query(
@@ -865,7 +934,7 @@ export class EmbeddedEngine {
   async fireDueTimers(limit = 100): Promise<number> {
     let fired = 0;
     for (;;) {
-      const done = await this.db.transaction(async (tx) => {
+      const done = await this.transaction(async (tx) => {
         const { rows } = await tx.query<{
           key: string; instance_key: string | null; definition_key: string; element_id: string; execution_id: string | null;
           due_at: Date; repetitions: number | null;
@@ -925,7 +994,7 @@ export class EmbeddedEngine {
       [incidentKey],
     );
     if (!found[0]) throw new EngineError('NOT_FOUND', `incident ${incidentKey} is not active`);
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       await this.lockInstance(tx, found[0].instance_key);
       const { rows } = await tx.query<{ job_key: string | null }>(
         `update engine_incident set state = 'RESOLVED', resolved_at = $2 where key = $1 and state = 'ACTIVE' returning job_key`,
@@ -933,11 +1002,12 @@ export class EmbeddedEngine {
       );
       if (!rows[0]) return;
       if (rows[0].job_key) {
-        await tx.query(
+        const { rows: jobs } = await tx.query<{ type: string }>(
           `update engine_job set state = 'ACTIVATABLE', retries = greatest(retries, 1), retry_at = null
-           where key = $1 and state = 'FAILED'`,
+           where key = $1 and state = 'FAILED' returning type`,
           [rows[0].job_key],
         );
+        for (const job of jobs) createdJobTypes.getStore()?.add(job.type);
       }
       await tx.query(
         `update engine_instance set incident = exists (select 1 from engine_incident where instance_key = $1 and state = 'ACTIVE')
@@ -951,12 +1021,13 @@ export class EmbeddedEngine {
 
   /** Gives back jobs whose worker let the lock time run out (retries are not reduced). */
   async releaseTimedOutJobs(): Promise<number> {
-    const { rowCount } = await this.db.query(
+    const { rows } = await this.db.query<{ type: string }>(
       `update engine_job set state = 'ACTIVATABLE', worker = null, deadline = null
-       where state = 'ACTIVATED' and deadline <= $1`,
+       where state = 'ACTIVATED' and deadline <= $1 returning type`,
       [this.clock.now()],
     );
-    return rowCount;
+    if (rows.length > 0) this.jobEvents.emit('jobs', new Set(rows.map((row) => row.type)));
+    return rows.length;
   }
 
   /** Drops buffered messages whose time to live is over. */
