@@ -72,6 +72,8 @@ interface InstanceRow {
   engine_state: unknown;
   variables: Variables;
   revision: number;
+  parent_instance_key: string | null;
+  parent_execution_id: string | null;
 }
 
 /** Job types that became activatable inside the current transaction (announced after commit). */
@@ -259,11 +261,14 @@ export class EmbeddedEngine {
     return { formKey: key, formId: form.id, version, resourceName };
   }
 
-  /** The parsed model of a deployed process definition, cached: definitions never change. */
-  private model(definitionKey: string): Promise<ProcessModel> {
+  /**
+   * The parsed model of a deployed process definition, cached: definitions never change.
+   * Inside a transaction pass `tx`: on PGlite a query outside it would wait for it forever.
+   */
+  private model(definitionKey: string, db: Queryable = this.db): Promise<ProcessModel> {
     let model = this.models.get(definitionKey);
     if (!model) {
-      model = this.db
+      model = db
         .query<{ model: ProcessModel }>('select model from engine_process_definition where key = $1', [definitionKey])
         .then(({ rows }) => {
           if (!rows[0]) throw new EngineError('NOT_FOUND', `process definition ${definitionKey} not found`);
@@ -363,6 +368,8 @@ export class EmbeddedEngine {
       engine_state: null,
       variables,
       revision: 0,
+      parent_instance_key: extra.parentInstanceKey ?? null,
+      parent_execution_id: extra.parentExecutionId ?? null,
     };
     await this.applyAndStore(tx, row, model, { type: 'start', startEventId, variables });
     return key;
@@ -373,24 +380,29 @@ export class EmbeddedEngine {
     await this.transaction(async (tx) => {
       const row = await this.lockInstance(tx, instanceKey);
       if (row.state !== 'ACTIVE') throw new EngineError('NOT_FOUND', `process instance ${instanceKey} is not active`);
-      const now = this.clock.now();
-      await this.endWaits(tx, instanceKey, now, 'CANCELED');
-      await tx.query(
-        `update engine_element_instance set state = 'TERMINATED', ended_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
-        [instanceKey, now],
-      );
-      await tx.query(
-        `update engine_instance set state = 'TERMINATED', ended_at = $2, engine_state = null, revision = revision + 1
-         where key = $1`,
-        [instanceKey, now],
-      );
+      await this.terminate(tx, instanceKey);
     });
+  }
+
+  /** Ends an instance as TERMINATED with everything it waits for, called instances included. */
+  private async terminate(tx: Queryable, instanceKey: string) {
+    const now = this.clock.now();
+    await this.endWaits(tx, instanceKey, now, 'CANCELED');
+    await tx.query(
+      `update engine_element_instance set state = 'TERMINATED', ended_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
+      [instanceKey, now],
+    );
+    await tx.query(
+      `update engine_instance set state = 'TERMINATED', ended_at = $2, engine_state = null, revision = revision + 1
+       where key = $1`,
+      [instanceKey, now],
+    );
   }
 
   private async lockInstance(tx: Queryable, instanceKey: string): Promise<InstanceRow> {
     const { rows } = await tx.query<InstanceRow>(
-      `select key, definition_key, process_id, version, state, engine_state, variables, revision
-       from engine_instance where key = $1 for update`,
+      `select key, definition_key, process_id, version, state, engine_state, variables, revision, parent_instance_key,
+         parent_execution_id from engine_instance where key = $1 for update`,
       [instanceKey],
     );
     if (!rows[0]) throw new EngineError('NOT_FOUND', `process instance ${instanceKey} not found`);
@@ -428,7 +440,8 @@ export class EmbeddedEngine {
       `select execution_id, 'job' as kind from engine_job where instance_key = $1 and state in ('ACTIVATABLE', 'ACTIVATED', 'FAILED')
        union all select execution_id, 'user-task' from engine_user_task where instance_key = $1 and state = 'CREATED'
        union all select execution_id, 'timer' from engine_timer where instance_key = $1
-       union all select execution_id, 'message' from engine_message_subscription where instance_key = $1`,
+       union all select execution_id, 'message' from engine_message_subscription where instance_key = $1
+       union all select parent_execution_id, 'call' from engine_instance where parent_instance_key = $1 and state = 'ACTIVE'`,
       [instanceKey],
     );
     return new Map(rows.map((r) => [r.execution_id, r.kind]));
@@ -457,6 +470,7 @@ export class EmbeddedEngine {
     }
 
     // Waits: add the new ones, end those that are gone.
+    const calls: EventResult['waits'] = [];
     const current = new Set(result.waits.map((wait) => wait.executionId));
     for (const [executionId, kind] of known) {
       if (!current.has(executionId)) await this.endWait(tx, row.key, executionId, kind, now);
@@ -503,6 +517,9 @@ export class EmbeddedEngine {
             [key, row.key, wait.elementId, wait.executionId, wait.message!.name, wait.message!.correlationKey, now],
           );
           break;
+        case 'call':
+          calls.push(wait);
+          break;
       }
     }
 
@@ -521,6 +538,87 @@ export class EmbeddedEngine {
     row.variables = result.variables;
     row.revision += 1;
     if (ended) row.state = 'COMPLETED';
+
+    // Called instances start after their caller's state is written: they may end at once and
+    // complete the call activity, which is an event on the caller.
+    for (const call of calls) await this.startCalled(tx, row, call);
+    if (ended && row.parent_instance_key) await this.returnToCaller(tx, row, result.variables);
+  }
+
+  /** A call activity waits: start the latest version of the called process as a child. */
+  private async startCalled(tx: Queryable, caller: InstanceRow, call: EventResult['waits'][number]) {
+    const { processId, variables } = call.call!;
+    const { rows } = await tx.query<{ key: string; process_id: string; version: number }>(
+      'select key, process_id, version from engine_process_definition where process_id = $1 order by version desc limit 1',
+      [processId],
+    );
+    const model = rows[0] && (await this.model(rows[0].key, tx));
+    if (!rows[0] || !model.noneStart) {
+      await this.raiseIncident(tx, caller.key, {
+        elementId: call.elementId,
+        executionId: call.executionId,
+        errorType: 'CALLED_ELEMENT_ERROR',
+        message: rows[0]
+          ? `the called process '${processId}' has no none start event`
+          : `no process with id '${processId}' is deployed`,
+      });
+      return;
+    }
+    if (caller.state !== 'ACTIVE') return;
+    await this.startInstance(tx, rows[0], model, model.noneStart, variables, {
+      parentInstanceKey: caller.key,
+      parentExecutionId: call.executionId,
+    });
+  }
+
+  /** A called instance completed: its call activity completes with the child's variables. */
+  private async returnToCaller(tx: Queryable, child: InstanceRow, variables: Variables) {
+    const caller = await this.lockInstance(tx, child.parent_instance_key!);
+    if (caller.state !== 'ACTIVE') return;
+    const model = await this.model(caller.definition_key, tx);
+    const element = await this.callActivityOf(tx, caller, model, child.parent_execution_id!);
+    // Output mappings pick from all child variables; without them only propagation decides.
+    const propagate = element?.outputs || element?.calledElement?.propagateAllChildVariables !== false;
+    await this.applyAndStore(tx, caller, model, {
+      type: 'complete',
+      executionId: child.parent_execution_id!,
+      variables: propagate ? variables : {},
+    });
+  }
+
+  private async callActivityOf(tx: Queryable, caller: InstanceRow, model: ProcessModel, executionId: string) {
+    const { rows } = await tx.query<{ element_id: string }>(
+      'select element_id from engine_element_instance where instance_key = $1 and execution_id = $2',
+      [caller.key, executionId],
+    );
+    return rows[0] ? model.elements[rows[0].element_id] : undefined;
+  }
+
+  /**
+   * A BPMN error nobody in `child` catches goes to the activity that called it, as in Camunda
+   * 8: when a boundary there (or further up) catches it, the child ends TERMINATED.
+   */
+  private async propagateError(
+    tx: Queryable,
+    child: InstanceRow,
+    error: { errorCode: string; errorMessage: string; variables: Variables },
+  ): Promise<boolean> {
+    if (!child.parent_instance_key) return false;
+    const caller = await this.lockInstance(tx, child.parent_instance_key);
+    if (caller.state !== 'ACTIVE') return false;
+    const model = await this.model(caller.definition_key, tx);
+    const element = await this.callActivityOf(tx, caller, model, child.parent_execution_id!);
+    if (!element) return false;
+    if (findErrorCatch(model, element.id, error.errorCode)) {
+      await this.terminate(tx, child.key);
+      await this.applyAndStore(tx, caller, model, { type: 'error', executionId: child.parent_execution_id!, ...error });
+      return true;
+    }
+    if (await this.propagateError(tx, caller, error)) {
+      await this.terminate(tx, child.key);
+      return true;
+    }
+    return false;
   }
 
   private async elementInstanceKey(tx: Queryable, instanceKey: string, executionId: string): Promise<string> {
@@ -556,10 +654,24 @@ export class EmbeddedEngine {
           executionId,
         ]);
         break;
+      case 'call': {
+        const { rows } = await tx.query<{ key: string }>(
+          `select key from engine_instance where parent_instance_key = $1 and parent_execution_id = $2 and state = 'ACTIVE'
+           for update`,
+          [instanceKey, executionId],
+        );
+        for (const child of rows) await this.terminate(tx, child.key);
+        break;
+      }
     }
   }
 
   private async endWaits(tx: Queryable, instanceKey: string, now: Date, jobState: 'CANCELED') {
+    const { rows: children } = await tx.query<{ key: string }>(
+      `select key from engine_instance where parent_instance_key = $1 and state = 'ACTIVE' for update`,
+      [instanceKey],
+    );
+    for (const child of children) await this.terminate(tx, child.key);
     await tx.query(
       `update engine_job set state = $3, ended_at = $2 where instance_key = $1 and state in ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
       [instanceKey, now, jobState],
@@ -694,7 +806,12 @@ export class EmbeddedEngine {
         now,
         request.errorMessage ?? null,
       ]);
-      if (!findErrorCatch(model, job.element_id, request.errorCode)) {
+      const error = {
+        errorCode: request.errorCode,
+        errorMessage: request.errorMessage ?? '',
+        variables: request.variables ?? {},
+      };
+      if (!findErrorCatch(model, job.element_id, request.errorCode) && !(await this.propagateError(tx, row, error))) {
         await this.raiseIncident(
           tx,
           row.key,
@@ -708,13 +825,9 @@ export class EmbeddedEngine {
         );
         return;
       }
-      await this.applyAndStore(tx, row, model, {
-        type: 'error',
-        executionId: job.execution_id,
-        errorCode: request.errorCode,
-        errorMessage: request.errorMessage ?? '',
-        variables: request.variables ?? {},
-      });
+      if (row.state !== 'ACTIVE') return;
+      if (!findErrorCatch(model, job.element_id, request.errorCode)) return;
+      await this.applyAndStore(tx, row, model, { type: 'error', executionId: job.execution_id, ...error });
     });
   }
 
@@ -764,7 +877,7 @@ export class EmbeddedEngine {
       if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE')) {
         throw new EngineError('NOT_FOUND', `job ${jobKey} is not open (it was completed, failed or cancelled)`);
       }
-      await fn(tx, job, row, await this.model(row.definition_key));
+      await fn(tx, job, row, await this.model(row.definition_key, tx));
     });
   }
 
@@ -788,7 +901,7 @@ export class EmbeddedEngine {
         userTaskKey,
         this.clock.now(),
       ]);
-      await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+      await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
         type: 'complete',
         executionId: rows[0].execution_id,
         variables,
@@ -850,7 +963,7 @@ export class EmbeddedEngine {
         );
         if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
         served.add(subscription.process_id);
-        await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
           type: 'complete',
           executionId: subscription.execution_id,
           variables,
@@ -874,7 +987,7 @@ export class EmbeddedEngine {
           if (active.length) continue;
         }
         served.add(definition.process_id);
-        await this.startInstance(tx, definition, await this.model(definition.key), start.elementId, variables, {
+        await this.startInstance(tx, definition, await this.model(definition.key, tx), start.elementId, variables, {
           startMessageKey: correlationKey || undefined,
         });
       }
@@ -952,7 +1065,7 @@ export class EmbeddedEngine {
         }
         const row = await this.lockInstance(tx, timer.instance_key);
         if (row.state !== 'ACTIVE') return true;
-        await this.applyAndStore(tx, row, await this.model(row.definition_key), {
+        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
           type: 'timer',
           executionId: timer.execution_id!,
         });
@@ -967,7 +1080,7 @@ export class EmbeddedEngine {
     tx: Queryable,
     timer: { definition_key: string; element_id: string; due_at: Date; repetitions: number | null },
   ) {
-    const model = await this.model(timer.definition_key);
+    const model = await this.model(timer.definition_key, tx);
     const { rows } = await tx.query<{ key: string; process_id: string; version: number }>(
       'select key, process_id, version from engine_process_definition where key = $1',
       [timer.definition_key],
@@ -1035,6 +1148,107 @@ export class EmbeddedEngine {
     const { rowCount } = await this.db.query('delete from engine_message where expires_at <= $1', [this.clock.now()]);
     return rowCount;
   }
+
+  // ---- /v2 additions ----
+  // Commands the Camunda 8 REST API v2 needs beyond those above (src/api/routes/v2/).
+
+  /**
+   * Correlates a message at once, without buffering it: as {@link publishMessage} with no time
+   * to live — the same matching, at most one instance per process id, message start events —
+   * but it answers which instance took the message (the first) and refuses with NOT_FOUND,
+   * changing nothing, when nothing matches, as Camunda 8's correlate command does. Keep the
+   * matching in step with publishMessage.
+   */
+  async correlateMessage(request: {
+    name: string;
+    correlationKey?: string;
+    variables?: Variables;
+  }): Promise<{ messageKey: string; processInstanceKey: string }> {
+    const correlationKey = request.correlationKey ?? '';
+    const variables = request.variables ?? {};
+    return this.transaction(async (tx) => {
+      const messageKey = await this.nextKey(tx);
+      const served = new Set<string>();
+      let first: string | undefined;
+      const { rows: subscriptions } = await tx.query<{ instance_key: string; execution_id: string; process_id: string }>(
+        `select s.instance_key, s.execution_id, i.process_id from engine_message_subscription s
+         join engine_instance i on i.key = s.instance_key
+         where s.message_name = $1 and s.correlation_key = $2 order by s.key`,
+        [request.name, correlationKey],
+      );
+      for (const subscription of subscriptions) {
+        if (served.has(subscription.process_id)) continue;
+        const row = await this.lockInstance(tx, subscription.instance_key);
+        const stillOpen = await tx.query(
+          'select 1 from engine_message_subscription where instance_key = $1 and execution_id = $2',
+          [row.key, subscription.execution_id],
+        );
+        if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
+        served.add(subscription.process_id);
+        first ??= row.key;
+        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
+          type: 'complete',
+          executionId: subscription.execution_id,
+          variables,
+        });
+      }
+      const { rows: starters } = await tx.query<{ key: string; process_id: string; version: number; model: ProcessModel }>(
+        `select distinct on (process_id) key, process_id, version, model from engine_process_definition
+         order by process_id, version desc`,
+      );
+      for (const definition of starters) {
+        if (served.has(definition.process_id)) continue;
+        const start = definition.model.messageStarts.find((s) => s.messageName === request.name);
+        if (!start) continue;
+        if (correlationKey) {
+          const { rows: active } = await tx.query(
+            `select 1 from engine_instance where process_id = $1 and state = 'ACTIVE' and start_message_key = $2 limit 1`,
+            [definition.process_id, correlationKey],
+          );
+          if (active.length) continue;
+        }
+        served.add(definition.process_id);
+        const instanceKey = await this.startInstance(tx, definition, await this.model(definition.key, tx), start.elementId,
+          variables, { startMessageKey: correlationKey || undefined });
+        first ??= instanceKey;
+      }
+      if (first === undefined) {
+        throw new EngineError(
+          'NOT_FOUND',
+          `no process instance waits for message '${request.name}' with correlation key '${correlationKey}' and no message start event matches`,
+        );
+      }
+      return { messageKey, processInstanceKey: first };
+    });
+  }
+
+  /**
+   * Changes an open job: `retries` (at least 1) and/or `timeoutMs`, a new lock deadline counted
+   * from now for an activated job. A job with an incident keeps it; resolving it reactivates.
+   */
+  async updateJob(jobKey: string, changes: { retries?: number; timeoutMs?: number }): Promise<void> {
+    if (changes.retries !== undefined && (!Number.isInteger(changes.retries) || changes.retries < 1)) {
+      throw new EngineError('INVALID_ARGUMENT', 'retries must be a whole number of at least 1');
+    }
+    await this.transaction(async (tx) => {
+      const { rows } = await tx.query<{ state: string }>('select state from engine_job where key = $1 for update', [jobKey]);
+      const state = rows[0]?.state;
+      if (state !== 'ACTIVATABLE' && state !== 'ACTIVATED' && state !== 'FAILED') {
+        throw new EngineError('NOT_FOUND', `job ${jobKey} is not open`);
+      }
+      if (changes.retries !== undefined) {
+        await tx.query('update engine_job set retries = $2 where key = $1', [jobKey, changes.retries]);
+      }
+      if (changes.timeoutMs !== undefined) {
+        if (state !== 'ACTIVATED') throw new EngineError('NOT_FOUND', `job ${jobKey} is not activated: it has no timeout`);
+        await tx.query('update engine_job set deadline = $2 where key = $1', [
+          jobKey,
+          new Date(this.clock.now().getTime() + changes.timeoutMs),
+        ]);
+      }
+    });
+  }
+  // ---- end of /v2 additions ----
 }
 
 interface JobRow {

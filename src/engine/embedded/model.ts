@@ -89,6 +89,9 @@ export class ModelError extends Error {
 /** Element behaviours replaced for the Camunda 8 dialect (see runtime.ts for the others). */
 export const JOB_ELEMENT_TYPES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:ScriptTask']);
 
+/** The iteration's element when a multi-instance names no `inputElement`. */
+export const MI_ITEM = '__item';
+
 /** The job type of a user task without `zeebe:userTask` (a job-worker user task). */
 export const USER_TASK_JOB_TYPE = 'io.camunda.zeebe:userTask';
 
@@ -114,7 +117,20 @@ export async function readProcessModels(xml: string): Promise<ProcessModel[]> {
   }
   const serialized = JSON.parse(serializer(parsed as never, TypeResolver({ ...Elements })).serialize()) as {
     processes: { id: string; behaviour: { isExecutable?: boolean } }[];
+    activities: { id: string; behaviour: { loopCharacteristics?: { behaviour: Record<string, unknown> } } }[];
   };
+  // Multi-instance in the zeebe dialect, in the form bpmn-elements loops over: the FEEL
+  // collection and the name each iteration sees its element under.
+  for (const activity of serialized.activities) {
+    const loop = activity.behaviour.loopCharacteristics?.behaviour;
+    const zeebeLoop = (loop?.extensionElements as { values?: ModdleElement[] } | undefined)?.values?.find(
+      (value) => value.$type === 'zeebe:LoopCharacteristics',
+    );
+    if (loop && zeebeLoop?.inputCollection) {
+      loop.collection = zeebeLoop.inputCollection;
+      loop.elementVariable = zeebeLoop.inputElement ?? MI_ITEM;
+    }
+  }
 
   return processes.map((process) => {
     const elements: Record<string, ElementModel> = {};

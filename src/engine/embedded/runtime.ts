@@ -14,7 +14,7 @@ import { ISOInterval, getDate } from '@0dep/piso';
 import { deserialize, TypeResolver } from 'moddle-context-serializer';
 import type { Clock } from '../clock.js';
 import { evaluateTimer, evaluateValue, FeelError, isExpression, type Variables } from './feel.js';
-import type { ElementModel, ProcessModel } from './model.js';
+import { MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
 
 /** Something that happens to an instance. */
 export type InstanceEvent =
@@ -32,7 +32,7 @@ export interface Wait {
   executionId: string;
   elementId: string;
   elementType: string;
-  kind: 'job' | 'user-task' | 'message' | 'timer';
+  kind: 'job' | 'user-task' | 'message' | 'timer' | 'call';
   /** Local variables from the element's input mappings. */
   locals?: Variables;
   job?: { type: string; retries: number; headers: Record<string, string> };
@@ -48,6 +48,8 @@ export interface Wait {
   };
   message?: { name: string; correlationKey: string };
   timer?: { dueAt: string; repetitions: number | null };
+  /** A call activity: the process to start and the variables it starts with. */
+  call?: { processId: string; variables: Variables };
 }
 
 /** One element instance changing state, in the order it happened. */
@@ -82,8 +84,14 @@ export interface EventResult {
 /** Where element behaviours find the run they belong to (engine option `services`). */
 const RUN_SERVICE = 'uebergangRun';
 
-/** Variables bpmn-elements puts into the environment for its own use. */
-const RESERVED_VARIABLES = new Set(['fields', 'content', 'properties']);
+/** Where iteration-local variables live in the stored environment, by iteration execution id. */
+const LOCALS = '__locals';
+
+/** Under a multi-instance body's locals: the input collection, evaluated when the body started. */
+const COLLECTION = '__collection';
+
+/** Variables bpmn-elements (and this layer) put into the environment for their own use. */
+const RESERVED_VARIABLES = new Set(['fields', 'content', 'properties', LOCALS]);
 
 const sourceCache = new WeakMap<ProcessModel, object>();
 
@@ -190,6 +198,8 @@ class InstanceRun {
       });
     };
     this.listener.on('activity.enter', record('ACTIVATED'));
+    this.listener.on('activity.enter', (api: Api) => this.rememberIteration(api));
+    this.listener.on('activity.end', (api: Api) => this.onEnd(api));
     this.listener.on('activity.end', record('COMPLETED'));
     this.listener.on('activity.discard', record('TERMINATED'));
     this.listener.on('activity.wait', (api: Api) => {
@@ -208,6 +218,88 @@ class InstanceRun {
     });
     this.listener.on('activity.end', done);
     this.listener.on('activity.discard', done);
+  }
+
+  /**
+   * A multi-instance body starts: its input collection is evaluated once, now, as Camunda 8
+   * does. Each iteration (execution id `<body>_<index>`) later sees its element and counter.
+   */
+  private rememberIteration(api: Api) {
+    const loop = this.model.elements[api.id]?.loop;
+    // The body and its iterations all say isMultiInstance; only iterations carry an index.
+    if (!loop?.inputCollection || typeof api.content.index === 'number') return;
+    const collection = evaluateValue(loop.inputCollection, this.contextFor(api), this.clock);
+    this.locals()[api.executionId] = { [COLLECTION]: Array.isArray(collection) ? collection : [] };
+  }
+
+  /**
+   * An element ended. Elements that wait get their output mappings when their wait completes
+   * (see complete); the others — events, gateways, subprocesses — get them here. A finished
+   * iteration contributes its output element and drops its locals.
+   */
+  private onEnd(api: Api) {
+    const element = this.model.elements[api.id];
+    if (!element) return;
+    const context = this.contextFor(api);
+    try {
+      if (element.outputs && !this.waitsItself(element)) {
+        for (const output of element.outputs) this.setVariable(output.target, evaluateValue(output.source, context, this.clock));
+      }
+      const content = api.content as { isMultiInstance?: boolean; index?: number; loopCardinality?: number };
+      if (element.loop?.outputCollection && content.isMultiInstance && typeof content.index === 'number') {
+        const current = this.variables()[element.loop.outputCollection];
+        const collection = Array.isArray(current) ? [...current] : new Array(content.loopCardinality ?? 0).fill(null);
+        collection[content.index] = element.loop.outputElement
+          ? evaluateValue(element.loop.outputElement, context, this.clock)
+          : null;
+        this.setVariable(element.loop.outputCollection, collection);
+      }
+    } catch (error) {
+      this.raise(element, api.executionId, 'IO_MAPPING_ERROR', error);
+    }
+    if (typeof api.content.index !== 'number') delete this.locals()[api.executionId];
+  }
+
+  /** Elements whose outputs are applied when their wait completes. */
+  private waitsItself(element: ElementModel): boolean {
+    return Boolean(element.job || element.userTask || element.calledElement || (element.message && element.type !== 'bpmn:StartEvent'));
+  }
+
+  private locals(): Record<string, Variables> {
+    const variables = this.engine.environment.variables as Variables;
+    return ((variables[LOCALS] as Record<string, Variables> | undefined) ??= {});
+  }
+
+  /**
+   * The variables an element sees: the process scope, then the locals of every enclosing
+   * multi-instance iteration (outermost first), then its own.
+   */
+  private contextFor(api: { executionId: string; content?: Record<string, unknown> }): Variables {
+    const locals = this.locals();
+    const chain: string[] = [api.executionId];
+    const parent = api.content?.parent as { executionId?: string; path?: { executionId?: string }[] } | undefined;
+    if (parent?.executionId) chain.push(parent.executionId);
+    for (const step of parent?.path ?? []) if (step.executionId) chain.push(step.executionId);
+    const context = this.variables();
+    for (const executionId of chain.reverse()) {
+      // An iteration `<body>_<index>` of a multi-instance body whose collection is known.
+      const iteration = /^(.*)_(\d+)$/.exec(executionId);
+      const body = iteration && locals[iteration[1]];
+      if (body && Array.isArray(body[COLLECTION])) {
+        const elementId = this.elementOfBody(iteration[1]);
+        const loop = elementId ? this.model.elements[elementId]?.loop : undefined;
+        const index = Number(iteration[2]);
+        context[loop?.inputElement ?? MI_ITEM] = (body[COLLECTION] as unknown[])[index] ?? null;
+        context.loopCounter = index + 1;
+      }
+    }
+    return context;
+  }
+
+  /** The element id of a multi-instance body execution (`<elementId>_<random>`). */
+  private elementOfBody(executionId: string): string | undefined {
+    const cut = executionId.lastIndexOf('_');
+    return cut > 0 ? executionId.slice(0, cut) : undefined;
   }
 
   /** Called by the clocked timer definition when a timer starts waiting. */
@@ -245,13 +337,14 @@ class InstanceRun {
       return;
     }
     this.mergeVariables(event.variables);
-    wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode }, { delegate: true });
+    wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
   }
 
   private complete(element: ElementModel, executionId: string, result: Variables) {
     try {
       if (element.outputs) {
-        const context = { ...this.variables(), ...result };
+        const wait = this.waiting.get(executionId);
+        const context = { ...(wait ? this.contextFor(wait.api) : this.variables()), ...result };
         for (const output of element.outputs) {
           this.setVariable(output.target, evaluateValue(output.source, context, this.clock));
         }
@@ -262,7 +355,10 @@ class InstanceRun {
       this.raise(element, executionId, 'IO_MAPPING_ERROR', error);
       return;
     }
-    this.engine.execution.signal({ id: element.id, executionId });
+    // Straight to this execution: a signal by element id would reach every parallel iteration.
+    const wait = this.waiting.get(executionId);
+    if (wait) wait.api.signal({ id: element.id, executionId });
+    else this.engine.execution.signal({ id: element.id, executionId });
   }
 
   /** Script tasks with `zeebe:script` are the engine's own work: done before anything waits. */
@@ -277,7 +373,7 @@ class InstanceRun {
       const element = this.model.elements[wait.elementId];
       let value: unknown;
       try {
-        value = evaluateValue(`=${element.script!.expression.replace(/^\s*=/, '')}`, this.variables(), this.clock);
+        value = evaluateValue(`=${element.script!.expression.replace(/^\s*=/, '')}`, this.contextFor(wait.api), this.clock);
       } catch (error) {
         this.raise(element, executionId, 'EXTRACT_VALUE_ERROR', error);
         return;
@@ -333,7 +429,7 @@ class InstanceRun {
     }
     const state = (await this.engine.getState()) as { definitions: { source?: unknown }[] };
     for (const definition of state.definitions) delete definition.source;
-    const completed = this.engine.state === 'idle' && !this.incident;
+    const completed = !this.incident && (this.engine.state === 'idle' || this.onlyStaleFlowsLeft(waits));
     return {
       status: completed ? 'COMPLETED' : 'ACTIVE',
       state,
@@ -344,17 +440,36 @@ class InstanceRun {
     };
   }
 
+  /**
+   * bpmn-elements quirk (measured with a recovered parallel join): the join completes and the
+   * process reaches its end event, yet the flow that arrived last stays listed as postponed and
+   * the process never reports completion. With nothing else waiting, the instance is done.
+   */
+  private onlyStaleFlowsLeft(waits: Wait[]): boolean {
+    if (waits.length > 0 || this.waiting.size > 0 || this.timers.size > 0) return false;
+    const postponed = this.engine.execution.getPostponed();
+    return postponed.length > 0 && postponed.every((item) => item.type === 'bpmn:SequenceFlow');
+  }
+
   private describeWait(
     executionId: string,
-    wait: { elementId: string; elementType: string },
+    wait: { elementId: string; elementType: string; api: Api },
     element: ElementModel,
   ): Wait | undefined {
     const base = { executionId, elementId: element.id, elementType: element.type };
     const isNew = !this.known.has(executionId);
+    const scope = isNew ? this.contextFor(wait.api) : {};
+    if (element.calledElement) {
+      if (!isNew) return { ...base, kind: 'call' };
+      const locals = this.inputs(element, scope);
+      const processId = String(evaluateValue(element.calledElement.processId, scope, this.clock));
+      const variables = element.calledElement.propagateAllParentVariables ? { ...scope, ...locals } : locals;
+      return { ...base, kind: 'call', locals, call: { processId, variables } };
+    }
     if (element.job) {
       if (!isNew) return { ...base, kind: 'job' };
-      const locals = this.inputs(element);
-      const context = { ...this.variables(), ...locals };
+      const locals = this.inputs(element, scope);
+      const context = { ...scope, ...locals };
       const retries = Number(evaluateValue(element.job.retries, context, this.clock));
       return {
         ...base,
@@ -369,8 +484,8 @@ class InstanceRun {
     }
     if (element.userTask) {
       if (!isNew) return { ...base, kind: 'user-task' };
-      const locals = this.inputs(element);
-      const context = { ...this.variables(), ...locals };
+      const locals = this.inputs(element, scope);
+      const context = { ...scope, ...locals };
       const task = element.userTask;
       const value = (text: string | undefined) => (text === undefined ? null : evaluateValue(text, context, this.clock));
       return {
@@ -397,17 +512,24 @@ class InstanceRun {
         kind: 'message',
         message: {
           name: element.message.name,
-          correlationKey: key === undefined ? '' : String(evaluateValue(key, this.variables(), this.clock) ?? ''),
+          correlationKey: key === undefined ? '' : String(evaluateValue(key, scope, this.clock) ?? ''),
         },
       };
     }
     return undefined;
   }
 
-  private inputs(element: ElementModel): Variables {
+  /**
+   * Input mappings, evaluated in the element's scope. Besides the mapped names, a job also
+   * sees the locals of its multi-instance iterations (Camunda 8 hands the worker every
+   * variable in scope).
+   */
+  private inputs(element: ElementModel, scope: Variables): Variables {
     const locals: Variables = {};
+    const processScope = this.variables();
+    for (const [name, value] of Object.entries(scope)) if (!(name in processScope)) locals[name] = value;
     for (const input of element.inputs ?? []) {
-      locals[input.target] = evaluateValue(input.source, { ...this.variables(), ...locals }, this.clock);
+      locals[input.target] = evaluateValue(input.source, { ...scope, ...locals }, this.clock);
     }
     return locals;
   }
@@ -427,6 +549,7 @@ type Api = {
   executionId: string;
   content: Record<string, unknown>;
   sendApiMessage(action: string, content: object, options?: object): void;
+  signal(message: object): void;
 };
 
 function list(value: unknown): string[] {
@@ -450,6 +573,8 @@ const ELEMENTS = {
   SendTask: Elements.SignalTask,
   BusinessRuleTask: Elements.SignalTask,
   ScriptTask: Elements.SignalTask,
+  // The called instance is a row of its own; the call activity waits like a job.
+  CallActivity: Elements.SignalTask,
   StartEvent: ChosenStartEvent,
   TimerEventDefinition: clockedTimerEventDefinition(),
 };
