@@ -17,7 +17,7 @@ import { checkResource, lintBpmn } from '../lint/index.js';
 import type { Variables } from './feel.js';
 import { createKeyAllocator } from './keys.js';
 import { readProcessModels, type ElementModel, type ProcessModel } from './model.js';
-import { applyEvent, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
+import { LiveInstance, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
 
 /** A deployed resource as the API reports it. */
 export interface DeployedProcess {
@@ -76,8 +76,20 @@ interface InstanceRow {
   parent_execution_id: string | null;
 }
 
-/** Job types that became activatable inside the current transaction (announced after commit). */
-const createdJobTypes = new AsyncLocalStorage<Set<string>>();
+/** What the current transaction does once it has committed: announce jobs, cache live engines. */
+interface CommitHooks {
+  jobTypes: Set<string>;
+  afterCommit: (() => void)[];
+}
+const currentTransaction = new AsyncLocalStorage<CommitHooks>();
+const createdJobTypes = { getStore: () => currentTransaction.getStore()?.jobTypes };
+
+/**
+ * Live engines kept between events, most recently used last. One costs ~0.5 MB of heap; this
+ * bounds the cache to ~100 MB and pays for short gaps (a job completed seconds after it was
+ * created), not for a user task completed days later.
+ */
+const LIVE_INSTANCES = 200;
 
 /** How long a failed job waits by default before it may be activated again. */
 const DEFAULT_RETRY_BACKOFF_MS = 0;
@@ -93,6 +105,8 @@ export class EmbeddedEngine {
   private readonly log: Logger;
   private readonly nextKey = createKeyAllocator();
   private readonly models = new Map<string, Promise<ProcessModel>>();
+  /** Live engines by instance key, valid for exactly one stored revision (see applyAndStore). */
+  private readonly live = new Map<string, { revision: number; instance: LiveInstance }>();
   /** Emits 'jobs' with a set of job types after a commit made jobs of those types activatable. */
   private readonly jobEvents = new EventEmitter().setMaxListeners(0);
 
@@ -104,9 +118,10 @@ export class EmbeddedEngine {
 
   /** One transaction; announces the job types it made activatable once it has committed. */
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const types = new Set<string>();
-    const result = await createdJobTypes.run(types, () => this.db.transaction(fn));
-    if (types.size > 0) this.jobEvents.emit('jobs', types);
+    const hooks: CommitHooks = { jobTypes: new Set(), afterCommit: [] };
+    const result = await currentTransaction.run(hooks, () => this.db.transaction(fn));
+    for (const hook of hooks.afterCommit) hook();
+    if (hooks.jobTypes.size > 0) this.jobEvents.emit('jobs', hooks.jobTypes);
     return result;
   }
 
@@ -415,9 +430,17 @@ export class EmbeddedEngine {
    */
   private async applyAndStore(tx: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent) {
     const known = await this.storedWaits(tx, row.key);
+    // A live engine is used only for the revision it produced; another process may have moved
+    // the instance on. It leaves the cache while in use and returns only after the commit.
+    const cached = this.live.get(row.key);
+    this.live.delete(row.key);
+    const instance =
+      event.type !== 'start' && cached?.revision === row.revision && cached.instance.model === model
+        ? cached.instance
+        : new LiveInstance(model, this.clock);
     let result: EventResult;
     try {
-      result = await applyEvent(model, row.engine_state, event, this.clock, new Set(known.keys()));
+      result = await instance.apply(row.engine_state, event, new Set(known.keys()));
     } catch (error) {
       if (error instanceof StaleEventError) throw new EngineError('NOT_FOUND', error.message);
       // The engine itself failed: keep the previous state and make it visible as an incident.
@@ -430,6 +453,13 @@ export class EmbeddedEngine {
       return undefined;
     }
     await this.store(tx, row, result, known);
+    if (result.status === 'ACTIVE' && !result.incident) {
+      const revision = row.revision;
+      currentTransaction.getStore()?.afterCommit.push(() => {
+        this.live.set(row.key, { revision, instance });
+        if (this.live.size > LIVE_INSTANCES) this.live.delete(this.live.keys().next().value!);
+      });
+    }
     if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
     return result;
   }

@@ -107,37 +107,50 @@ export async function applyEvent(
   clock: Clock,
   known: ReadonlySet<string> = new Set(),
 ): Promise<EventResult> {
-  const run = new InstanceRun(model, clock, known);
-  return run.apply(state, event);
+  return new LiveInstance(model, clock).apply(state, event, known);
 }
 
-class InstanceRun {
-  private readonly transitions: Transition[] = [];
+/**
+ * One instance's bpmn-engine, kept alive between events: the first {@link LiveInstance.apply}
+ * starts or recovers it, later ones continue on the same engine and skip the recover (the
+ * caller keeps live instances in a bounded cache, checked against the stored revision).
+ */
+export class LiveInstance {
+  private transitions: Transition[] = [];
   private readonly waiting = new Map<string, { elementId: string; elementType: string; api: Api }>();
   private readonly timers = new Map<
     string,
     { ownerExecutionId: string; elementId: string; elementType: string; dueAt: Date; repeat: number | null; fire: () => void }
   >();
   private incident: IncidentReport | undefined;
-  private engine!: InstanceType<typeof Engine>;
+  private engine: InstanceType<typeof Engine> | undefined;
   private readonly listener = new EventEmitter();
+  private known: ReadonlySet<string> = new Set();
 
   constructor(
-    private readonly model: ProcessModel,
+    readonly model: ProcessModel,
     readonly clock: Clock,
-    private readonly known: ReadonlySet<string>,
   ) {
     this.listen();
   }
 
-  async apply(state: unknown, event: InstanceEvent): Promise<EventResult> {
+  /**
+   * Applies `event`; `state` is the stored state, used only when this instance is not live yet.
+   * `known` lists the executionIds of waits already stored.
+   */
+  async apply(state: unknown, event: InstanceEvent, known: ReadonlySet<string> = new Set()): Promise<EventResult> {
+    this.transitions = [];
+    this.incident = undefined;
+    this.known = known;
     if (event.type === 'start') {
       this.engine = this.createEngine({ ...event.variables }, event.startEventId);
       await this.engine.execute({ listener: this.listener });
     } else {
-      this.engine = this.createEngine({}, undefined);
-      this.engine.recover(structuredClone(state) as never);
-      await this.engine.resume({ listener: this.listener });
+      if (!this.engine) {
+        this.engine = this.createEngine({}, undefined);
+        this.engine.recover(structuredClone(state) as never);
+        await this.engine.resume({ listener: this.listener });
+      }
       this.applyOutside(event);
     }
     this.runInternalWaits();
@@ -266,7 +279,7 @@ class InstanceRun {
   }
 
   private locals(): Record<string, Variables> {
-    const variables = this.engine.environment.variables as Variables;
+    const variables = this.engine!.environment.variables as Variables;
     return ((variables[LOCALS] as Record<string, Variables> | undefined) ??= {});
   }
 
@@ -358,7 +371,7 @@ class InstanceRun {
     // Straight to this execution: a signal by element id would reach every parallel iteration.
     const wait = this.waiting.get(executionId);
     if (wait) wait.api.signal({ id: element.id, executionId });
-    else this.engine.execution.signal({ id: element.id, executionId });
+    else this.engine!.execution.signal({ id: element.id, executionId });
   }
 
   /** Script tasks with `zeebe:script` are the engine's own work: done before anything waits. */
@@ -387,7 +400,7 @@ class InstanceRun {
   }
 
   private variables(): Variables {
-    const all = this.engine.environment.variables as Variables;
+    const all = this.engine!.environment.variables as Variables;
     const visible: Variables = {};
     for (const [key, value] of Object.entries(all)) if (!RESERVED_VARIABLES.has(key)) visible[key] = value;
     return visible;
@@ -398,7 +411,7 @@ class InstanceRun {
   }
 
   private setVariable(name: string, value: unknown) {
-    (this.engine.environment.variables as Variables)[name] = value;
+    (this.engine!.environment.variables as Variables)[name] = value;
   }
 
   private async result(): Promise<EventResult> {
@@ -427,9 +440,9 @@ class InstanceRun {
         };
       }
     }
-    const state = (await this.engine.getState()) as { definitions: { source?: unknown }[] };
+    const state = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
     for (const definition of state.definitions) delete definition.source;
-    const completed = !this.incident && (this.engine.state === 'idle' || this.onlyStaleFlowsLeft(waits));
+    const completed = !this.incident && (this.engine!.state === 'idle' || this.onlyStaleFlowsLeft(waits));
     return {
       status: completed ? 'COMPLETED' : 'ACTIVE',
       state,
@@ -447,7 +460,7 @@ class InstanceRun {
    */
   private onlyStaleFlowsLeft(waits: Wait[]): boolean {
     if (waits.length > 0 || this.waiting.size > 0 || this.timers.size > 0) return false;
-    const postponed = this.engine.execution.getPostponed();
+    const postponed = this.engine!.execution.getPostponed();
     return postponed.length > 0 && postponed.every((item) => item.type === 'bpmn:SequenceFlow');
   }
 
@@ -612,7 +625,7 @@ function ChosenStartEvent(activityDef: any, context: any) {
  * simulated clock moves timers and a due timer completes as soon as the instance is resumed.
  */
 function clockedTimerEventDefinition() {
-  const runOf = (definition: any): InstanceRun => definition.activity.environment.services[RUN_SERVICE];
+  const runOf = (definition: any): LiveInstance => definition.activity.environment.services[RUN_SERVICE];
   function ClockedTimerEventDefinition(this: any, activity: any, eventDefinition: any) {
     (TimerEventDefinition as any).call(this, activity, eventDefinition);
   }
