@@ -6,6 +6,7 @@ import type { RuleFactory } from './helpers.js';
 import calledElement from './rules/called-element.js';
 import errorReference from './rules/error-reference.js';
 import eventBasedGateway from './rules/event-based-gateway.js';
+import eventSubprocess from './rules/event-subprocess.js';
 import executableProcess from './rules/executable-process.js';
 import feelSyntax from './rules/feel-syntax.js';
 import inclusiveGatewayJoin from './rules/inclusive-gateway-join.js';
@@ -28,6 +29,7 @@ export const rules: Readonly<Record<string, RuleFactory>> = Object.freeze({
   'uebergang/called-element': calledElement,
   'uebergang/error-reference': errorReference,
   'uebergang/event-based-gateway': eventBasedGateway,
+  'uebergang/event-subprocess': eventSubprocess,
   'uebergang/executable-process': executableProcess,
   'uebergang/feel-syntax': feelSyntax,
   'uebergang/inclusive-gateway-join': inclusiveGatewayJoin,

@@ -10,12 +10,18 @@ const present = existsSync(CORPUS);
 const files = present ? readdirSync(CORPUS).filter((file) => file.endsWith('.bpmn')).sort() : [];
 
 /**
- * Files of the corpus deploy must refuse, with the rules that refuse them. Empty: every file
- * uses only what the embedded engine supports.
+ * Files of the corpus deploy must refuse, with the rules that refuse them: benchmark-msg-order
+ * has a message event subprocess, which the embedded engine does not start yet.
  */
-const EXPECTED_REJECTIONS: Record<string, string[]> = {};
+const EXPECTED_REJECTIONS: Record<string, string[]> = {
+  'benchmark-msg-order.bpmn': ['uebergang/event-subprocess'],
+};
 
-describe.skipIf(!present)('conformance corpus ../shared/conformance/bpmn (skipped: folder absent)', () => {
+const title = present
+  ? 'conformance corpus ../shared/conformance/bpmn'
+  : 'conformance corpus ../shared/conformance/bpmn (skipped: folder absent)';
+
+describe.skipIf(!present)(title, () => {
   it('is not empty', () => {
     expect(files.length).toBeGreaterThan(0);
   });

@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { config, lintBpmn, resolver, rules } from '../../../src/engine/lint/index.js';
 import { readFixture } from './fixtures.js';
 
+/**
+ * Event subprocesses are refused as a whole until the engine starts them itself
+ * (uebergang/event-subprocess); the fixtures keep them so the other rules stay tested on them.
+ */
+const PENDING = 'uebergang/event-subprocess';
+const lintOtherRules = async (xml: string) => (await lintBpmn(xml)).filter((issue) => issue.rule !== PENDING);
+
 /** For every rule: its failing fixture and exactly the element ids it must name there. */
 const FAILING: Record<string, string[]> = {
   'called-element': ['call_without_extension', 'call_without_process_id'],
   'error-reference': ['end_without_error', 'end_error_without_code'],
   'event-based-gateway': ['gateway_to_receive_task', 'gateway_single_branch'],
+  'event-subprocess': ['evsub_message', 'evsub_timer', 'evsub_error'],
   'executable-process': ['Definitions_1'],
   'feel-syntax': [
     'Msg_bad_key',
@@ -99,15 +107,15 @@ describe('the uebergang rule set', () => {
   });
 
   it('accepts a diagram using every supported element (the passing fixture of every rule)', async () => {
-    expect(await lintBpmn(readFixture('all-supported.bpmn'))).toEqual([]);
+    expect(await lintOtherRules(readFixture('all-supported.bpmn'))).toEqual([]);
   });
 
   it('accepts a message start event of a process without a correlation key', async () => {
-    expect(await lintBpmn(readFixture('message-subscription.pass.bpmn'))).toEqual([]);
+    expect(await lintOtherRules(readFixture('message-subscription.pass.bpmn'))).toEqual([]);
   });
 
   it('accepts ISO 8601 durations, zoned dates, cycles and FEEL timer values where Camunda 8 allows them', async () => {
-    expect(await lintBpmn(readFixture('timer-definition.pass.bpmn'))).toEqual([]);
+    expect(await lintOtherRules(readFixture('timer-definition.pass.bpmn'))).toEqual([]);
   });
 
   describe.each(Object.entries(FAILING))('uebergang/%s', (name, expectedIds) => {
@@ -116,7 +124,7 @@ describe('the uebergang rule set', () => {
       const xml = readFixture(`${name}.fail.bpmn`);
 
       // When it is linted
-      const issues = await lintBpmn(xml);
+      const issues = name === 'event-subprocess' ? await lintBpmn(xml) : await lintOtherRules(xml);
 
       // Then every issue comes from this rule and names the element it reports
       expect(issues.map((issue) => issue.rule)).toEqual(expectedIds.map(() => `uebergang/${name}`));
