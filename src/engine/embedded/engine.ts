@@ -479,24 +479,41 @@ export class EmbeddedEngine {
 
   private async store(tx: Queryable, row: InstanceRow, result: EventResult, known: Map<string, string>) {
     const now = this.clock.now();
-    // History: element instances entered and left.
+    // History: element instances entered and left, in two statements whatever their number.
     const elementKeys = new Map<string, string>();
+    const entered: { key: string; element_id: string; element_type: string; execution_id: string; at: string }[] = [];
+    const left = new Map<string, { execution_id: string; state: string; at: string }>();
     for (const transition of result.transitions) {
       if (transition.state === 'ACTIVATED') {
         const key = await this.nextKey(tx);
         elementKeys.set(transition.executionId, key);
-        await tx.query(
-          `insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at)
-           values ($1, $2, $3, $4, $5, 'ACTIVE', $6) on conflict (instance_key, execution_id) do nothing`,
-          [key, row.key, transition.elementId, transition.elementType, transition.executionId, transition.at],
-        );
+        entered.push({
+          key,
+          element_id: transition.elementId,
+          element_type: transition.elementType,
+          execution_id: transition.executionId,
+          at: transition.at,
+        });
       } else {
-        await tx.query(
-          `update engine_element_instance set state = $3, ended_at = $4
-           where instance_key = $1 and execution_id = $2 and state = 'ACTIVE'`,
-          [row.key, transition.executionId, transition.state, transition.at],
-        );
+        left.set(transition.executionId, { execution_id: transition.executionId, state: transition.state, at: transition.at });
       }
+    }
+    if (entered.length > 0) {
+      await tx.query(
+        `insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at)
+         select e.key, $1, e.element_id, e.element_type, e.execution_id, 'ACTIVE', e.at
+         from jsonb_to_recordset($2::jsonb) as e(key bigint, element_id text, element_type text, execution_id text, at timestamptz)
+         on conflict (instance_key, execution_id) do nothing`,
+        [row.key, JSON.stringify(entered)],
+      );
+    }
+    if (left.size > 0) {
+      await tx.query(
+        `update engine_element_instance i set state = l.state, ended_at = l.at
+         from jsonb_to_recordset($2::jsonb) as l(execution_id text, state text, at timestamptz)
+         where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'`,
+        [row.key, JSON.stringify([...left.values()])],
+      );
     }
 
     // Waits: add the new ones, end those that are gone.
@@ -785,8 +802,8 @@ export class EmbeddedEngine {
   }
 
   /** Completes a job: its variables go into the instance, which moves on. */
-  async completeJob(jobKey: string, variables: Variables = {}): Promise<void> {
-    await this.withJob(jobKey, async (tx, job, row, model) => {
+  async completeJob(jobKey: string, variables: Variables = {}, options: JobCommandOptions = {}): Promise<void> {
+    await this.withJob(jobKey, options, async (tx, job, row, model) => {
       await tx.query(`update engine_job set state = 'COMPLETED', ended_at = $2 where key = $1`, [jobKey, this.clock.now()]);
       await this.applyAndStore(tx, row, model, { type: 'complete', executionId: job.execution_id, variables });
     });
@@ -796,8 +813,12 @@ export class EmbeddedEngine {
    * A worker reports failure. With retries left the job becomes activatable again after
    * `retryBackOffMs`; with none left it waits for an incident to be resolved.
    */
-  async failJob(jobKey: string, request: { retries: number; errorMessage?: string; retryBackOffMs?: number }): Promise<void> {
-    await this.withJob(jobKey, async (tx, job, row) => {
+  async failJob(
+    jobKey: string,
+    request: { retries: number; errorMessage?: string; retryBackOffMs?: number },
+    options: JobCommandOptions = {},
+  ): Promise<void> {
+    await this.withJob(jobKey, options, async (tx, job, row) => {
       const now = this.clock.now();
       const message = request.errorMessage ?? 'job failed';
       if (request.retries > 0) {
@@ -828,8 +849,12 @@ export class EmbeddedEngine {
    * A worker reports a modelled business outcome. An error boundary (or error event
    * subprocess) with that code — or a catch-all — takes it; without one it is an incident.
    */
-  async throwJobError(jobKey: string, request: { errorCode: string; errorMessage?: string; variables?: Variables }) {
-    await this.withJob(jobKey, async (tx, job, row, model) => {
+  async throwJobError(
+    jobKey: string,
+    request: { errorCode: string; errorMessage?: string; variables?: Variables },
+    options: JobCommandOptions = {},
+  ) {
+    await this.withJob(jobKey, options, async (tx, job, row, model) => {
       const now = this.clock.now();
       await tx.query(`update engine_job set state = 'ERROR_THROWN', ended_at = $2, error_message = $3 where key = $1`, [
         jobKey,
@@ -893,6 +918,7 @@ export class EmbeddedEngine {
   /** Runs `fn` with the job and its instance locked; a job that is no longer open is NOT_FOUND. */
   private async withJob(
     jobKey: string,
+    options: JobCommandOptions,
     fn: (tx: Queryable, job: JobRow, row: InstanceRow, model: ProcessModel) => Promise<void>,
   ): Promise<void> {
     const { rows: found } = await this.db.query<{ instance_key: string }>('select instance_key from engine_job where key = $1', [
@@ -906,6 +932,10 @@ export class EmbeddedEngine {
       const job = rows[0];
       if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE')) {
         throw new EngineError('NOT_FOUND', `job ${jobKey} is not open (it was completed, failed or cancelled)`);
+      }
+      // Checked under the lock, so no other worker can take the job between check and command.
+      if (options.worker !== undefined && job.state === 'ACTIVATED' && job.worker !== options.worker) {
+        throw new EngineError('CONFLICT', `job ${jobKey} is locked by worker '${job.worker}'`);
       }
       await fn(tx, job, row, await this.model(row.definition_key, tx));
     });
@@ -1290,12 +1320,19 @@ interface JobRow {
   type: string;
   state: string;
   retries: number;
+  worker: string | null;
   custom_headers: Record<string, string>;
   locals: Variables;
 }
 
 const JOB_COLUMNS =
-  'key, instance_key, element_instance_key, element_id, execution_id, type, state, retries, custom_headers, locals';
+  'key, instance_key, element_instance_key, element_id, execution_id, type, state, retries, worker, custom_headers, locals';
+
+/** Options of a job command. */
+export interface JobCommandOptions {
+  /** Only the worker holding the job's lock may run the command (Camunda 7 semantics). */
+  worker?: string;
+}
 
 /** Does an error boundary or error event subprocess around `elementId` catch `errorCode`? */
 export function findErrorCatch(model: ProcessModel, elementId: string, errorCode: string): ElementModel | undefined {
