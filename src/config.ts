@@ -12,6 +12,14 @@ export type ClockKind = 'system' | 'simulated';
 /** `none` lets engine clients connect without credentials; refused in production. */
 export type EngineAuth = 'credentials' | 'none';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** When the session cookie is marked `Secure`: `auto` = when the request came over TLS. */
+export type CookieSecure = 'auto' | 'always' | 'never';
+/**
+ * Which proxies may tell the client address and protocol (X-Forwarded-For/-Proto): `false` none,
+ * a number of hops, or a list of addresses / CIDR ranges. Never "everyone": a client could then
+ * pick its own address and escape the sign-in rate limit.
+ */
+export type TrustProxy = false | number | readonly string[];
 
 /** The validated, frozen configuration handed down explicitly from `main.ts`. */
 export interface Config {
@@ -26,6 +34,14 @@ export interface Config {
   readonly engine: EngineKind;
   readonly clock: ClockKind;
   readonly engineAuth: EngineAuth;
+  /** A session ends after this many minutes without a request. */
+  readonly sessionIdleMinutes: number;
+  /** A session ends this many hours after sign-in, however active. */
+  readonly sessionMaxHours: number;
+  readonly cookieSecure: CookieSecure;
+  readonly trustProxy: TrustProxy;
+  /** Sign-in attempts per client address and minute. */
+  readonly loginRateLimit: number;
 }
 
 /** A configuration key holds a value that cannot be used. */
@@ -73,6 +89,21 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
     default: 'credentials',
     description: '`credentials` or `none` (engine clients connect without credentials; refused in production)',
   },
+  { key: 'SESSION_IDLE_MINUTES', default: '30', description: 'a session ends after this many minutes without a request' },
+  { key: 'SESSION_MAX_HOURS', default: '12', description: 'a session ends this many hours after sign-in, however active' },
+  {
+    key: 'COOKIE_SECURE',
+    default: 'auto',
+    description:
+      '`auto` (session cookie `Secure` when the request came over HTTPS), `always` or `never` (refused in production)',
+  },
+  {
+    key: 'TRUST_PROXY',
+    default: 'false',
+    description:
+      'reverse proxies whose X-Forwarded-For/-Proto are believed: `false`, a number of hops, or comma-separated addresses/CIDRs',
+  },
+  { key: 'LOGIN_RATE_LIMIT', default: '10', description: 'sign-in attempts per client address and minute' },
   { key: 'NODE_ENV', default: 'development', description: '`production` refuses the unsafe settings above' },
 ];
 
@@ -93,6 +124,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && engineAuth === 'none') {
     throw new ConfigError('ENGINE_AUTH', 'must not be "none" when NODE_ENV=production');
   }
+  const cookieSecure = oneOf(env, 'COOKIE_SECURE', ['auto', 'always', 'never'] as const, 'auto');
+  if (production && cookieSecure === 'never') {
+    throw new ConfigError('COOKIE_SECURE', 'must not be "never" when NODE_ENV=production');
+  }
   return Object.freeze({
     nodeEnv,
     production,
@@ -104,6 +139,11 @@ export function loadConfig(env: Env = process.env): Config {
     engine: oneOf(env, 'ENGINE', ['embedded', 'camunda8'] as const, 'embedded'),
     clock,
     engineAuth,
+    sessionIdleMinutes: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30, 24 * 60),
+    sessionMaxHours: positiveInteger(env, 'SESSION_MAX_HOURS', 12, 24 * 7),
+    cookieSecure,
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    loginRateLimit: positiveInteger(env, 'LOGIN_RATE_LIMIT', 10, 10_000),
   });
 }
 
@@ -129,6 +169,28 @@ function port(env: Env, key: string, fallback: number): number {
     throw new ConfigError(key, `must be a port number from 0 to 65535 (got "${value}")`);
   }
   return n;
+}
+
+function positiveInteger(env: Env, key: string, fallback: number, max: number): number {
+  const value = text(env, key);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) {
+    throw new ConfigError(key, `must be a whole number from 1 to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
+function trustProxy(env: Env, key: string): TrustProxy {
+  const value = text(env, key);
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value) && Number(value) <= 10) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  // Addresses or CIDR ranges only; "true" would let any client choose its own address.
+  if (entries.every((entry) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(entry) && /[.:]/.test(entry))) {
+    return Object.freeze(entries);
+  }
+  throw new ConfigError(key, `must be false, a number of hops (0-10) or comma-separated addresses/CIDRs (got "${value}")`);
 }
 
 function databaseUrl(env: Env, key: string): string | undefined {

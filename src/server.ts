@@ -1,6 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import app from './api/app.js';
+import { ensureFirstAdministrator, printFirstAdministrator } from './auth/first-administrator.js';
 import type { Config } from './config.js';
+import { startEngine, type EngineRuntime } from './engine/index.js';
 import { migrate, openDatabase, type Database } from './db/index.js';
 import type { Logger } from './logger.js';
 
@@ -16,10 +18,28 @@ export interface RunningServer {
 /** How long in-flight requests may take to finish once shutdown starts. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 
-/** db → migrations → api, then listen. The thin entry that `main.ts` and the tests share. */
+/** Largest request body by default; routes that take files raise it for themselves. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** fastify's form of TRUST_PROXY: a hop count becomes the function fastify would make of it. */
+function trustProxyOption(trust: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return trust === false ? false : [...trust];
+}
+
+/**
+ * db → migrations → first administrator → api, then listen. The thin entry that `main.ts` and
+ * the tests share.
+ */
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const db = await openDatabase(config);
-  const fastify = Fastify({ loggerInstance: log as FastifyBaseLogger, return503OnClosing: true });
+  const fastify = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    return503OnClosing: true,
+    // Which proxies may name the client's address and protocol (rate limits, Secure cookies).
+    trustProxy: trustProxyOption(config.trustProxy),
+    bodyLimit: BODY_LIMIT_BYTES,
+  });
   // Responses still in flight when shutdown starts end their connection, so that close() does
   // not wait for idle keep-alive sockets (Node closes only those idle at the moment it starts).
   let closing = false;
@@ -31,12 +51,22 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   // Runs after the server has stopped accepting and the last in-flight request has finished.
   fastify.addHook('onClose', () => db.close());
+  let engine: EngineRuntime | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
-    await fastify.register(app, { config, db });
+    const firstAdministrator = await ensureFirstAdministrator(db);
+    if (firstAdministrator) {
+      log.info({ userId: firstAdministrator.userId }, 'first administrator created');
+      printFirstAdministrator(firstAdministrator);
+    }
+    engine = startEngine(config, db, log);
+    // Before the database closes: the scheduler must not start a transaction on a closed pool.
+    fastify.addHook('preClose', () => engine?.close());
+    await fastify.register(app, { config, db, engine });
     await fastify.listen({ port: config.port, host: config.host });
   } catch (error) {
+    await engine?.close();
     await fastify.close().catch(() => db.close()).catch(() => {});
     throw error;
   }
