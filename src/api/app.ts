@@ -1,19 +1,45 @@
 import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
+import type { EngineRuntime } from '../engine/index.js';
+import auth, { declareScopeAccess } from './plugins/auth.js';
 import database from './plugins/database.js';
 import problem from './plugins/problem.js';
+import securityHeaders from './plugins/security-headers.js';
+import auditRoutes from './routes/audit/index.js';
+import authRoutes from './routes/auth/index.js';
+import clockRoutes from './routes/clock/index.js';
+import engineRestRoutes from './routes/engine-rest/index.js';
 import healthRoutes from './routes/health.js';
+import userRoutes from './routes/users/index.js';
 
 /** What the app plugin needs from its host. */
 export interface AppOptions {
   config: Config;
   db: Database;
+  engine: EngineRuntime;
 }
 
-/** The whole HTTP application as one fastify plugin; `src/server.ts` is the thin entry. */
-export default async function app(fastify: FastifyInstance, options: AppOptions) {
+/**
+ * The whole HTTP application as one fastify plugin; `src/server.ts` is the thin entry. Not
+ * encapsulated (as fastify/demo registers its app with `fp`): the access check and error handler
+ * then cover every route of the server, also one registered next to the app.
+ */
+export default fp(async function app(fastify: FastifyInstance, options: AppOptions) {
   await fastify.register(problem);
   await fastify.register(database, { db: options.db });
-  await fastify.register(healthRoutes);
-}
+  // Before any route: from here on every route must declare its access or the start fails.
+  await fastify.register(auth, { config: options.config });
+  await fastify.register(securityHeaders);
+  await fastify.register(async (publicScope) => {
+    declareScopeAccess(publicScope, 'public');
+    await publicScope.register(healthRoutes);
+  });
+  await fastify.register(authRoutes);
+  await fastify.register(userRoutes);
+  await fastify.register(auditRoutes);
+  await fastify.register(clockRoutes, { clock: options.engine.clock, engine: options.engine.engine });
+  await fastify.register(import('./routes/v2/index.js'), { prefix: '/v2', engine: options.engine });
+  await fastify.register(engineRestRoutes, { prefix: '/engine-rest', engine: options.engine.engine });
+}, { name: 'app' });

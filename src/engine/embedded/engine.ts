@@ -805,7 +805,12 @@ export class EmbeddedEngine {
   async completeJob(jobKey: string, variables: Variables = {}, options: JobCommandOptions = {}): Promise<void> {
     await this.withJob(jobKey, options, async (tx, job, row, model) => {
       await tx.query(`update engine_job set state = 'COMPLETED', ended_at = $2 where key = $1`, [jobKey, this.clock.now()]);
-      await this.applyAndStore(tx, row, model, { type: 'complete', executionId: job.execution_id, variables });
+      await this.applyAndStore(tx, row, model, {
+        type: 'complete',
+        executionId: job.execution_id,
+        variables,
+        locals: job.locals,
+      });
     });
   }
 
@@ -952,8 +957,8 @@ export class EmbeddedEngine {
     if (!found[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} not found`);
     await this.transaction(async (tx) => {
       const row = await this.lockInstance(tx, found[0].instance_key);
-      const { rows } = await tx.query<{ execution_id: string; state: string }>(
-        'select execution_id, state from engine_user_task where key = $1 for update',
+      const { rows } = await tx.query<{ execution_id: string; state: string; locals: Variables }>(
+        'select execution_id, state, locals from engine_user_task where key = $1 for update',
         [userTaskKey],
       );
       if (rows[0]?.state !== 'CREATED') throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
@@ -965,6 +970,7 @@ export class EmbeddedEngine {
         type: 'complete',
         executionId: rows[0].execution_id,
         variables,
+        locals: rows[0].locals,
       });
     });
   }

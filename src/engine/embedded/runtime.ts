@@ -19,8 +19,11 @@ import { MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
 /** Something that happens to an instance. */
 export type InstanceEvent =
   | { type: 'start'; startEventId: string; variables: Variables }
-  /** A job, user task or message catch is done; `variables` are its result. */
-  | { type: 'complete'; executionId: string; variables: Variables }
+  /**
+   * A job, user task, call or message catch is done; `variables` are its result, `locals` the
+   * element's own input-mapped variables (its output mappings see them, as in Camunda 8).
+   */
+  | { type: 'complete'; executionId: string; variables: Variables; locals?: Variables }
   /** A job's worker threw a BPMN error; only sent when a boundary catches it. */
   | { type: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables }
   | { type: 'timer'; executionId: string }
@@ -346,18 +349,18 @@ export class LiveInstance {
     if (!wait) throw new StaleEventError(event.executionId);
     const element = this.model.elements[wait.elementId];
     if (event.type === 'complete') {
-      this.complete(element, event.executionId, event.variables);
+      this.complete(element, event.executionId, event.variables, event.locals);
       return;
     }
     this.mergeVariables(event.variables);
     wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
   }
 
-  private complete(element: ElementModel, executionId: string, result: Variables) {
+  private complete(element: ElementModel, executionId: string, result: Variables, locals: Variables = {}) {
     try {
       if (element.outputs) {
         const wait = this.waiting.get(executionId);
-        const context = { ...(wait ? this.contextFor(wait.api) : this.variables()), ...result };
+        const context = { ...(wait ? this.contextFor(wait.api) : this.variables()), ...locals, ...result };
         for (const output of element.outputs) {
           this.setVariable(output.target, evaluateValue(output.source, context, this.clock));
         }

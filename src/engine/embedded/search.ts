@@ -639,6 +639,8 @@ function buildWhere(definition: SearchDefinition<unknown, unknown>, filter: Reco
 const OPERATORS = new Set(['$eq', '$neq', '$exists', '$in', '$notIn', '$like', '$gt', '$gte', '$lt', '$lte']);
 
 function fieldConditions(name: string, field: Field, value: unknown, params: unknown[]): string[] {
+  // Parenthesised: some fields are expressions (`a = (select …)`) that must compare as a whole.
+  const column = `(${field.sql})`;
   const bind = (v: unknown) => {
     params.push(v);
     return `$${params.length}${CAST[field.kind]}`;
@@ -651,50 +653,50 @@ function fieldConditions(name: string, field: Field, value: unknown, params: unk
         throw new EngineError('INVALID_ARGUMENT', `filter ${name} must be a list of {name, value}`);
       }
       params.push(JSON.stringify({ [entry.name]: parseJson(name, entry.value) }));
-      return `${field.sql} @> $${params.length}::jsonb`;
+      return `${column} @> $${params.length}::jsonb`;
     });
   }
   if (field.kind === 'text-array') {
     const wanted = isOperatorObject(value) ? (value as { $eq?: unknown }).$eq : value;
     if (typeof wanted !== 'string') throw new EngineError('INVALID_ARGUMENT', `filter ${name} supports a value or $eq only`);
     params.push(wanted);
-    return [`$${params.length}::text = any(${field.sql})`];
+    return [`$${params.length}::text = any(${column})`];
   }
-  if (!isOperatorObject(value)) return [`${field.sql} = ${bind(checkValue(name, field.kind, value))}`];
+  if (!isOperatorObject(value)) return [`${column} = ${bind(checkValue(name, field.kind, value))}`];
   const conditions: string[] = [];
   for (const [operator, operand] of Object.entries(value as Record<string, unknown>)) {
     if (!OPERATORS.has(operator)) throw new EngineError('INVALID_ARGUMENT', `filter ${name}: unknown operator ${operator}`);
     switch (operator) {
       case '$eq':
-        conditions.push(`${field.sql} = ${bind(checkValue(name, field.kind, operand))}`);
+        conditions.push(`${column} = ${bind(checkValue(name, field.kind, operand))}`);
         break;
       case '$neq':
-        conditions.push(`${field.sql} is distinct from ${bind(checkValue(name, field.kind, operand))}`);
+        conditions.push(`${column} is distinct from ${bind(checkValue(name, field.kind, operand))}`);
         break;
       case '$exists':
         if (typeof operand !== 'boolean') throw new EngineError('INVALID_ARGUMENT', `filter ${name}: $exists takes true or false`);
-        conditions.push(`${field.sql} is ${operand ? 'not ' : ''}null`);
+        conditions.push(`${column} is ${operand ? 'not ' : ''}null`);
         break;
       case '$in':
       case '$notIn': {
         if (!Array.isArray(operand)) throw new EngineError('INVALID_ARGUMENT', `filter ${name}: ${operator} takes a list`);
         const list = operand.map((item) => bind(checkValue(name, field.kind, item)));
         if (list.length === 0) conditions.push(operator === '$in' ? 'false' : 'true');
-        else conditions.push(`${field.sql} ${operator === '$in' ? 'in' : 'not in'} (${list.join(', ')})`);
+        else conditions.push(`${column} ${operator === '$in' ? 'in' : 'not in'} (${list.join(', ')})`);
         break;
       }
       case '$like':
         if (field.kind !== 'text' || typeof operand !== 'string') {
           throw new EngineError('INVALID_ARGUMENT', `filter ${name}: $like takes a text pattern`);
         }
-        conditions.push(`${field.sql} like ${bind(likePattern(operand))} escape '\\'`);
+        conditions.push(`${column} like ${bind(likePattern(operand))} escape '\\'`);
         break;
       default: {
         const comparison = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[operator as '$gt'];
         if (field.kind !== 'int' && field.kind !== 'date') {
           throw new EngineError('INVALID_ARGUMENT', `filter ${name}: ${operator} needs a number or a date`);
         }
-        conditions.push(`${field.sql} ${comparison} ${bind(checkValue(name, field.kind, operand))}`);
+        conditions.push(`${column} ${comparison} ${bind(checkValue(name, field.kind, operand))}`);
       }
     }
   }

@@ -1,0 +1,105 @@
+/**
+ * The embedded engine end to end, on PostgreSQL: 2,000 instances of start → service task (a
+ * `@camunda8/sdk` job worker over HTTP) → user task (completed over REST) → end, against the
+ * real server in its own process. In the same run, the same process on bare in-memory
+ * bpmn-engine (one thread, no durability, no HTTP) for comparison.
+ * Needs BENCH_DATABASE_URL (or TEST_DATABASE_URL): a server where it may create a database.
+ */
+import { EventEmitter } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Engine } from 'bpmn-engine';
+import * as Elements from 'bpmn-elements';
+import { ROOT, round, runParallel, sdkClient, startBenchServer } from './lib/server.js';
+
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2_000);
+const IN_FLIGHT = 32;
+const bpmnFile = path.join(ROOT, 'bench/fixtures/engine-bench.bpmn');
+
+export default async function benchEngine(): Promise<Record<string, unknown>> {
+  const server = await startBenchServer('engine');
+  try {
+    const durable = await runDurable(server.base);
+    const bare = await runBare();
+    return {
+      completedPerSecond: round(durable.perSecond),
+      bareEnginePerSecond: round(bare),
+      ratio: round(durable.perSecond / bare, 2),
+      p95EventMs: round(durable.p95EventMs),
+      rssMb: server.maxRssMb(),
+      instances: INSTANCES,
+      inFlight: IN_FLIGHT,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function runDurable(base: string) {
+  const client = await sdkClient(base);
+  await client.deployResourcesFromFiles([bpmnFile]);
+  const latencies: number[] = [];
+  const timed = async <T>(command: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    const result = await command();
+    latencies.push(performance.now() - started);
+    return result;
+  };
+  const worker = client.createJobWorker({
+    jobType: 'bench-work',
+    maxParallelJobs: IN_FLIGHT,
+    jobTimeoutMs: 60_000,
+    pollTimeoutMs: 10_000,
+    jobHandler: (job: { complete(variables: object): Promise<unknown> }) => timed(() => job.complete({ worked: true })),
+  } as never);
+
+  const started = performance.now();
+  let completed = 0;
+  const creators = runParallel(INSTANCES, IN_FLIGHT, async () => {
+    await timed(() => client.createProcessInstance({ processDefinitionId: 'engine-bench', variables: {} }));
+  });
+  const completers = (async () => {
+    while (completed < INSTANCES) {
+      const { items } = await client.searchUserTasks(
+        { filter: { state: 'CREATED' }, page: { limit: IN_FLIGHT * 4 } },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      await Promise.all(
+        items.map(async (task: { userTaskKey: string }) => {
+          await timed(() => client.completeUserTask({ userTaskKey: task.userTaskKey, variables: {} } as never));
+          completed++;
+        }),
+      );
+    }
+  })();
+  await Promise.all([creators, completers]);
+  const seconds = (performance.now() - started) / 1000;
+  worker.stop();
+  latencies.sort((a, b) => a - b);
+  return { perSecond: INSTANCES / seconds, p95EventMs: latencies[Math.floor(latencies.length * 0.95)] };
+}
+
+/** The same process on bpmn-engine alone: in memory, one thread, signals instead of HTTP. */
+async function runBare(): Promise<number> {
+  const source = await readFile(bpmnFile, 'utf8');
+  const elements = { ...Elements, ServiceTask: Elements.SignalTask };
+  const runOne = async () => {
+    const listener = new EventEmitter();
+    const engine = new Engine({ name: 'bare', source, elements } as never);
+    const waits: { id: string; executionId: string }[] = [];
+    listener.on('activity.wait', (api: { id: string; executionId: string }) => waits.push(api));
+    const ended = new Promise((resolve) => engine.once('end', resolve));
+    await engine.execute({ listener } as never);
+    for (let i = 0; i < 2; i++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const wait = waits.shift()!;
+      engine.execution.signal({ id: wait.id, executionId: wait.executionId });
+    }
+    await ended;
+  };
+  const started = performance.now();
+  await runParallel(INSTANCES, IN_FLIGHT, runOne);
+  return INSTANCES / ((performance.now() - started) / 1000);
+}
+

@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify';
+import type { SimulatedClock } from '../../../engine/clock.js';
+import { EngineError } from '../../../engine/errors.js';
+import { errors } from '../../errors.js';
+import type { V2RouteOptions } from './index.js';
+import { machineAccess } from './schemas.js';
+
+/**
+ * `PUT /v2/clock` (`{"timestamp": <epoch ms>}`) and `POST /v2/clock/reset`, with
+ * `CLOCK=simulated` only (otherwise 409, as `POST /api/clock/advance` answers).
+ *
+ * Differences from Camunda 8, both from the engine's one clock: a pinned time keeps running
+ * from where it was set instead of standing still, and the clock never goes back — pinning
+ * an earlier time is refused (400), and a reset is possible only while the simulated time has
+ * not run ahead of the wall clock (409 otherwise). Everything that fell due fires, in order,
+ * before the answer.
+ */
+export default async function clockRoutes(fastify: FastifyInstance, options: V2RouteOptions) {
+  const { clock, engine } = options.engine;
+
+  const moveTo = async (target: Date) => {
+    if (clock.kind !== 'simulated') throw new errors.CLOCK_NOT_SIMULATED();
+    if (target < clock.now()) throw new errors.CLOCK_BACKWARDS();
+    (clock as SimulatedClock).set(target);
+    while ((await engine.fireDueTimers()) > 0);
+  };
+
+  fastify.put<{ Body: { timestamp: number } }>(
+    '/clock',
+    {
+      config: machineAccess,
+      schema: { body: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'integer', minimum: 0 } } } },
+    },
+    async (request, reply) => {
+      await moveTo(new Date(request.body.timestamp));
+      return reply.status(204).send();
+    },
+  );
+
+  fastify.post('/clock/reset', { config: machineAccess }, async (_request, reply) => {
+    if (clock.kind !== 'simulated') throw new errors.CLOCK_NOT_SIMULATED();
+    const wall = new Date();
+    if (clock.now() > wall) {
+      throw new EngineError('CONFLICT', 'the simulated clock is ahead of the wall clock and cannot go back in time');
+    }
+    await moveTo(wall);
+    return reply.status(204).send();
+  });
+}
