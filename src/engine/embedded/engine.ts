@@ -1012,51 +1012,7 @@ export class EmbeddedEngine {
           throw new EngineError('ALREADY_EXISTS', `a message with id ${request.messageId} was already published`);
         }
       }
-      const served = new Set<string>();
-      // Open subscriptions, oldest first, one per process id.
-      const { rows: subscriptions } = await tx.query<{ instance_key: string; execution_id: string; process_id: string }>(
-        `select s.instance_key, s.execution_id, i.process_id from engine_message_subscription s
-         join engine_instance i on i.key = s.instance_key
-         where s.message_name = $1 and s.correlation_key = $2 order by s.key`,
-        [request.name, correlationKey],
-      );
-      for (const subscription of subscriptions) {
-        if (served.has(subscription.process_id)) continue;
-        const row = await this.lockInstance(tx, subscription.instance_key);
-        const stillOpen = await tx.query(
-          'select 1 from engine_message_subscription where instance_key = $1 and execution_id = $2',
-          [row.key, subscription.execution_id],
-        );
-        if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
-        served.add(subscription.process_id);
-        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
-          type: 'complete',
-          executionId: subscription.execution_id,
-          variables,
-        });
-      }
-      // Message start events of the latest versions.
-      const { rows: starters } = await tx.query<{ key: string; process_id: string; version: number; model: ProcessModel }>(
-        `select distinct on (process_id) key, process_id, version, model from engine_process_definition
-         order by process_id, version desc`,
-      );
-      for (const definition of starters) {
-        if (served.has(definition.process_id)) continue;
-        const start = definition.model.messageStarts.find((s) => s.messageName === request.name);
-        if (!start) continue;
-        if (correlationKey) {
-          // One active instance per correlation key, as Camunda 8 does.
-          const { rows: active } = await tx.query(
-            `select 1 from engine_instance where process_id = $1 and state = 'ACTIVE' and start_message_key = $2 limit 1`,
-            [definition.process_id, correlationKey],
-          );
-          if (active.length) continue;
-        }
-        served.add(definition.process_id);
-        await this.startInstance(tx, definition, await this.model(definition.key, tx), start.elementId, variables, {
-          startMessageKey: correlationKey || undefined,
-        });
-      }
+      const { served } = await this.deliverMessage(tx, request.name, correlationKey, variables);
       if ((request.timeToLiveMs ?? 0) > 0) {
         await tx.query(
           `insert into engine_message (key, name, correlation_key, message_id, variables, expires_at, created_at)
@@ -1073,6 +1029,66 @@ export class EmbeddedEngine {
       }
       return { messageKey };
     });
+  }
+
+  /**
+   * Delivers a message: to every matching open subscription — at most one instance per
+   * process id, oldest subscription first — then to message start events of the latest
+   * versions (one active instance per correlation key). Returns the process ids served and the
+   * first instance that took it.
+   */
+  private async deliverMessage(
+    tx: Queryable,
+    name: string,
+    correlationKey: string,
+    variables: Variables,
+  ): Promise<{ served: Set<string>; first: string | undefined }> {
+    const served = new Set<string>();
+    let first: string | undefined;
+    const { rows: subscriptions } = await tx.query<{ instance_key: string; execution_id: string; process_id: string }>(
+      `select s.instance_key, s.execution_id, i.process_id from engine_message_subscription s
+       join engine_instance i on i.key = s.instance_key
+       where s.message_name = $1 and s.correlation_key = $2 order by s.key`,
+      [name, correlationKey],
+    );
+    for (const subscription of subscriptions) {
+      if (served.has(subscription.process_id)) continue;
+      const row = await this.lockInstance(tx, subscription.instance_key);
+      const stillOpen = await tx.query(
+        'select 1 from engine_message_subscription where instance_key = $1 and execution_id = $2',
+        [row.key, subscription.execution_id],
+      );
+      if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
+      served.add(subscription.process_id);
+      first ??= row.key;
+      await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
+        type: 'complete',
+        executionId: subscription.execution_id,
+        variables,
+      });
+    }
+    const { rows: starters } = await tx.query<{ key: string; process_id: string; version: number; model: ProcessModel }>(
+      `select distinct on (process_id) key, process_id, version, model from engine_process_definition
+       order by process_id, version desc`,
+    );
+    for (const definition of starters) {
+      if (served.has(definition.process_id)) continue;
+      const start = definition.model.messageStarts.find((s) => s.messageName === name);
+      if (!start) continue;
+      if (correlationKey) {
+        const { rows: active } = await tx.query(
+          `select 1 from engine_instance where process_id = $1 and state = 'ACTIVE' and start_message_key = $2 limit 1`,
+          [definition.process_id, correlationKey],
+        );
+        if (active.length) continue;
+      }
+      served.add(definition.process_id);
+      const instanceKey = await this.startInstance(tx, definition, await this.model(definition.key, tx), start.elementId, variables, {
+        startMessageKey: correlationKey || undefined,
+      });
+      first ??= instanceKey;
+    }
+    return { served, first };
   }
 
   /** After an event: a new subscription takes a buffered message that is still alive. */
@@ -1222,8 +1238,7 @@ export class EmbeddedEngine {
    * Correlates a message at once, without buffering it: as {@link publishMessage} with no time
    * to live — the same matching, at most one instance per process id, message start events —
    * but it answers which instance took the message (the first) and refuses with NOT_FOUND,
-   * changing nothing, when nothing matches, as Camunda 8's correlate command does. Keep the
-   * matching in step with publishMessage.
+   * changing nothing, when nothing matches, as Camunda 8's correlate command does.
    */
   async correlateMessage(request: {
     name: string;
@@ -1234,50 +1249,7 @@ export class EmbeddedEngine {
     const variables = request.variables ?? {};
     return this.transaction(async (tx) => {
       const messageKey = await this.nextKey(tx);
-      const served = new Set<string>();
-      let first: string | undefined;
-      const { rows: subscriptions } = await tx.query<{ instance_key: string; execution_id: string; process_id: string }>(
-        `select s.instance_key, s.execution_id, i.process_id from engine_message_subscription s
-         join engine_instance i on i.key = s.instance_key
-         where s.message_name = $1 and s.correlation_key = $2 order by s.key`,
-        [request.name, correlationKey],
-      );
-      for (const subscription of subscriptions) {
-        if (served.has(subscription.process_id)) continue;
-        const row = await this.lockInstance(tx, subscription.instance_key);
-        const stillOpen = await tx.query(
-          'select 1 from engine_message_subscription where instance_key = $1 and execution_id = $2',
-          [row.key, subscription.execution_id],
-        );
-        if (row.state !== 'ACTIVE' || stillOpen.rows.length === 0) continue;
-        served.add(subscription.process_id);
-        first ??= row.key;
-        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
-          type: 'complete',
-          executionId: subscription.execution_id,
-          variables,
-        });
-      }
-      const { rows: starters } = await tx.query<{ key: string; process_id: string; version: number; model: ProcessModel }>(
-        `select distinct on (process_id) key, process_id, version, model from engine_process_definition
-         order by process_id, version desc`,
-      );
-      for (const definition of starters) {
-        if (served.has(definition.process_id)) continue;
-        const start = definition.model.messageStarts.find((s) => s.messageName === request.name);
-        if (!start) continue;
-        if (correlationKey) {
-          const { rows: active } = await tx.query(
-            `select 1 from engine_instance where process_id = $1 and state = 'ACTIVE' and start_message_key = $2 limit 1`,
-            [definition.process_id, correlationKey],
-          );
-          if (active.length) continue;
-        }
-        served.add(definition.process_id);
-        const instanceKey = await this.startInstance(tx, definition, await this.model(definition.key, tx), start.elementId,
-          variables, { startMessageKey: correlationKey || undefined });
-        first ??= instanceKey;
-      }
+      const { first } = await this.deliverMessage(tx, request.name, correlationKey, variables);
       if (first === undefined) {
         throw new EngineError(
           'NOT_FOUND',
