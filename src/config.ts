@@ -78,7 +78,7 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
     default: 'info',
     description: 'fatal, error, warn, info, debug, trace or silent',
   },
-  { key: 'ENGINE', default: 'embedded', description: '`embedded` or `camunda8`' },
+  { key: 'ENGINE', default: 'embedded', description: '`embedded`; `camunda8` is not built yet (start-up refuses it)' },
   {
     key: 'CLOCK',
     default: 'system',
