@@ -11,6 +11,8 @@ export type EngineKind = 'embedded' | 'camunda8';
 export type ClockKind = 'system' | 'simulated';
 /** `none` lets engine clients connect without credentials; refused in production. */
 export type EngineAuth = 'credentials' | 'none';
+/** How `npm start` binds the worker handlers: Camunda 8 REST job workers, Camunda 7 external tasks, or not at all. */
+export type WorkersProtocol = 'camunda8' | 'camunda7' | 'off';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 /** When the session cookie is marked `Secure`: `auto` = when the request came over TLS. */
 export type CookieSecure = 'auto' | 'always' | 'never';
@@ -34,6 +36,8 @@ export interface Config {
   readonly engine: EngineKind;
   readonly clock: ClockKind;
   readonly engineAuth: EngineAuth;
+  /** Worker threads for instance work; 0 = in the HTTP thread with a cache of live engines. */
+  readonly engineThreads: number;
   /** A session ends after this many minutes without a request. */
   readonly sessionIdleMinutes: number;
   /** A session ends this many hours after sign-in, however active. */
@@ -42,6 +46,21 @@ export interface Config {
   readonly trustProxy: TrustProxy;
   /** Sign-in attempts per client address and minute. */
   readonly loginRateLimit: number;
+  readonly workersProtocol: WorkersProtocol;
+  /**
+   * The engine the workers poll: a Camunda 8 REST address (`/v2` is appended) or, with
+   * `camunda7`, an `/engine-rest` base URL. `undefined`: this process's own engine over loopback.
+   */
+  readonly workersEngineUrl: string | undefined;
+  /** Machine credential for {@link Config.workersEngineUrl}; unused for this process's own engine. */
+  readonly workersClientId: string | undefined;
+  readonly workersClientSecret: string | undefined;
+  /** OAuth token URL (client-credentials grant) for `camunda8`; unset: HTTP Basic with the credential. */
+  readonly workersOauthUrl: string | undefined;
+  /** `smtp://` or `smtps://` URL of the mail server; `undefined`: notifications stay in the outbox. */
+  readonly smtpUrl: string | undefined;
+  /** Sender address of notifications; required with {@link Config.smtpUrl}. */
+  readonly mailFrom: string | undefined;
 }
 
 /** A configuration key holds a value that cannot be used. */
@@ -104,6 +123,35 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
       'reverse proxies whose X-Forwarded-For/-Proto are believed: `false`, a number of hops, or comma-separated addresses/CIDRs',
   },
   { key: 'LOGIN_RATE_LIMIT', default: '10', description: 'sign-in attempts per client address and minute' },
+  {
+    key: 'WORKERS_PROTOCOL',
+    default: 'camunda8',
+    description: 'how the workers poll for jobs: `camunda8` (REST v2 job workers), `camunda7` (external tasks) or `off`',
+  },
+  {
+    key: 'WORKERS_ENGINE_URL',
+    default: '(unset)',
+    description: "the engine the workers poll (a Camunda 8 REST address, or an `/engine-rest` URL with `camunda7`); unset: this process's own engine",
+  },
+  { key: 'WORKERS_CLIENT_ID', default: '(unset)', description: 'machine credential of the workers for `WORKERS_ENGINE_URL`' },
+  { key: 'WORKERS_CLIENT_SECRET', default: '(unset)', description: 'its secret' },
+  {
+    key: 'WORKERS_OAUTH_URL',
+    default: '(unset)',
+    description: 'OAuth token URL for `camunda8` (client-credentials grant); unset: HTTP Basic with the credential',
+  },
+  {
+    key: 'SMTP_URL',
+    default: '(unset)',
+    description: '`smtp://user:password@host:587` or `smtps://…`; unset: notifications stay in the outbox (a warning at start)',
+  },
+  { key: 'MAIL_FROM', default: '(unset)', description: 'sender of notifications (`noreply@example.org` or `Name <noreply@example.org>`); required with `SMTP_URL`' },
+  {
+    key: 'ENGINE_THREADS',
+    default: '0',
+    description:
+      'worker threads that run process instances (0: in the HTTP thread, with a cache of live engines; each thread costs ~70 MB)',
+  },
   { key: 'NODE_ENV', default: 'development', description: '`production` refuses the unsafe settings above' },
 ];
 
@@ -139,12 +187,79 @@ export function loadConfig(env: Env = process.env): Config {
     engine: oneOf(env, 'ENGINE', ['embedded', 'camunda8'] as const, 'embedded'),
     clock,
     engineAuth,
+    engineThreads: count(env, 'ENGINE_THREADS', 0, 16),
     sessionIdleMinutes: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30, 24 * 60),
     sessionMaxHours: positiveInteger(env, 'SESSION_MAX_HOURS', 12, 24 * 7),
     cookieSecure,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     loginRateLimit: positiveInteger(env, 'LOGIN_RATE_LIMIT', 10, 10_000),
+    ...workers(env),
+    ...mail(env),
   });
+}
+
+function workers(env: Env) {
+  const workersEngineUrl = httpUrl(env, 'WORKERS_ENGINE_URL');
+  const workersClientId = text(env, 'WORKERS_CLIENT_ID');
+  const workersClientSecret = text(env, 'WORKERS_CLIENT_SECRET');
+  // Half a credential is a typo, not a choice: say so at start rather than get 401s later.
+  if ((workersClientId === undefined) !== (workersClientSecret === undefined)) {
+    throw new ConfigError(workersClientId ? 'WORKERS_CLIENT_SECRET' : 'WORKERS_CLIENT_ID', 'must be set together with its partner');
+  }
+  if (workersClientId && !workersEngineUrl) {
+    throw new ConfigError('WORKERS_CLIENT_ID', 'is used only with WORKERS_ENGINE_URL (the own engine gets an internal credential)');
+  }
+  const workersOauthUrl = httpUrl(env, 'WORKERS_OAUTH_URL');
+  if (workersOauthUrl && !workersClientId) throw new ConfigError('WORKERS_OAUTH_URL', 'needs WORKERS_CLIENT_ID and WORKERS_CLIENT_SECRET');
+  const workersProtocol = oneOf(env, 'WORKERS_PROTOCOL', ['camunda8', 'camunda7', 'off'] as const, 'camunda8');
+  if (workersOauthUrl && workersProtocol === 'camunda7') {
+    throw new ConfigError('WORKERS_OAUTH_URL', 'is used only with WORKERS_PROTOCOL=camunda8 (Camunda 7 workers use HTTP Basic)');
+  }
+  return {
+    workersProtocol,
+    workersEngineUrl,
+    workersClientId,
+    workersClientSecret,
+    workersOauthUrl,
+  };
+}
+
+function mail(env: Env) {
+  const smtpUrl = text(env, 'SMTP_URL');
+  if (smtpUrl !== undefined) {
+    let protocol: string;
+    try {
+      protocol = new URL(smtpUrl).protocol;
+    } catch {
+      // Not echoed: the URL can carry the mail server's password.
+      throw new ConfigError('SMTP_URL', 'is not a URL (expected smtp://user:password@host:587)');
+    }
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError('SMTP_URL', `must start with smtp:// or smtps:// (got "${protocol}//")`);
+    }
+  }
+  const mailFrom = text(env, 'MAIL_FROM');
+  if (mailFrom !== undefined && !/^([^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(mailFrom)) {
+    throw new ConfigError('MAIL_FROM', `must be an e-mail address, optionally as "Name <address>" (got "${mailFrom}")`);
+  }
+  if (smtpUrl && !mailFrom) throw new ConfigError('MAIL_FROM', 'must be set when SMTP_URL is set');
+  return { smtpUrl, mailFrom };
+}
+
+function httpUrl(env: Env, key: string): string | undefined {
+  const value = text(env, key);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(key, `is not a URL (got "${value}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(key, `must start with http:// or https:// (got "${url.protocol}//")`);
+  }
+  if (url.username || url.password) throw new ConfigError(key, 'must not carry credentials (use WORKERS_CLIENT_ID/_SECRET)');
+  return value;
 }
 
 function text(env: Env, key: string): string | undefined {
@@ -159,6 +274,15 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], f
     throw new ConfigError(key, `must be one of ${allowed.join(', ')} (got "${value}")`);
   }
   return value as T;
+}
+
+function count(env: Env, key: string, fallback: number, max: number): number {
+  const value = text(env, key);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > max) {
+    throw new ConfigError(key, `must be a whole number from 0 to ${max} (got "${value}")`);
+  }
+  return Number(value);
 }
 
 function port(env: Env, key: string, fallback: number): number {

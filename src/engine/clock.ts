@@ -6,6 +6,8 @@ export interface Clock {
   readonly kind: 'system' | 'simulated';
   /** The current time. */
   now(): Date;
+  /** How far this clock is ahead of the wall clock, in ms (0 for the system clock). */
+  offsetMs(): number;
 }
 
 /** A clock that can be moved forward; shared by every part of one engine. */
@@ -17,7 +19,7 @@ export interface SimulatedClock extends Clock {
 
 /** The wall clock. */
 export function createSystemClock(): Clock {
-  return { kind: 'system', now: () => new Date() };
+  return { kind: 'system', now: () => new Date(), offsetMs: () => 0 };
 }
 
 /** A clock that starts at `start` (the wall clock by default) and moves only when told. */
@@ -27,6 +29,7 @@ export function createSimulatedClock(start = new Date()): SimulatedClock {
     kind: 'simulated',
     // Time still passes between moves, so that durations measured in tests stay positive.
     now: () => new Date(Date.now() + offsetMs),
+    offsetMs: () => offsetMs,
     set(to: Date) {
       const delta = to.getTime() - (Date.now() + offsetMs);
       if (delta < 0) throw new RangeError('the simulated clock cannot go back in time');

@@ -26,12 +26,28 @@ export interface EngineRuntime {
 export class EngineUnavailableError extends Error {}
 
 /** Starts the configured engine on `db`; the scheduler starts at once. */
-export function startEngine(config: Pick<Config, 'engine' | 'clock'>, db: Database, log: Logger): EngineRuntime {
+export function startEngine(
+  config: Pick<Config, 'engine' | 'clock' | 'engineThreads'>,
+  db: Database,
+  log: Logger,
+): EngineRuntime {
   if (config.engine !== 'embedded') {
     throw new EngineUnavailableError('ENGINE=camunda8 is not available in this version yet; use ENGINE=embedded');
   }
   const clock = config.clock === 'simulated' ? createSimulatedClock() : createSystemClock();
-  const engine = createEmbeddedEngine({ db, clock, log: log.child({ component: 'engine' }) });
+  const engine = createEmbeddedEngine({
+    db,
+    clock,
+    log: log.child({ component: 'engine' }),
+    threads: config.engineThreads,
+  });
   const scheduler = startScheduler(engine, log.child({ component: 'scheduler' }));
-  return { engine, clock, close: () => scheduler.stop() };
+  return {
+    engine,
+    clock,
+    async close() {
+      await scheduler.stop();
+      await engine.close();
+    },
+  };
 }

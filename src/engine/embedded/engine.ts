@@ -15,6 +15,8 @@ import type { Clock } from '../clock.js';
 import { EngineError } from '../errors.js';
 import { checkResource, lintBpmn } from '../lint/index.js';
 import type { Variables } from './feel.js';
+import { Piscina } from 'piscina';
+import type { InstanceTask, InstanceTaskResult } from './instance-worker.js';
 import { createKeyAllocator } from './keys.js';
 import { readProcessModels, type ElementModel, type ProcessModel } from './model.js';
 import { LiveInstance, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
@@ -61,6 +63,11 @@ export interface EmbeddedEngineOptions {
   db: Database;
   clock: Clock;
   log: Logger;
+  /**
+   * Worker threads that run instance events (bpmn-engine's CPU work) off the HTTP event loop;
+   * 0 runs them in this thread, with a cache of live engines instead.
+   */
+  threads?: number;
 }
 
 interface InstanceRow {
@@ -112,10 +119,26 @@ export class EmbeddedEngine {
   /** Emits 'jobs' with a set of job types after a commit made jobs of those types activatable. */
   private readonly jobEvents = new EventEmitter().setMaxListeners(0);
 
+  private readonly pool: Piscina | undefined;
+
   constructor(options: EmbeddedEngineOptions) {
     this.db = options.db;
     this.clock = options.clock;
     this.log = options.log;
+    if (options.threads) {
+      this.pool = new Piscina({
+        filename: new URL('./instance-worker.ts', import.meta.url).href,
+        minThreads: options.threads,
+        maxThreads: options.threads,
+        // The worker module is TypeScript, as the rest of the product: load it the same way.
+        execArgv: ['--import', 'tsx'],
+      });
+    }
+  }
+
+  /** Stops the worker threads once their current events are done. */
+  async close(): Promise<void> {
+    await this.pool?.close();
   }
 
   /** One transaction; announces the job types it made activatable once it has committed. */
@@ -432,17 +455,32 @@ export class EmbeddedEngine {
    */
   private async applyAndStore(tx: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent) {
     const known = await this.storedWaits(tx, row.key);
-    // A live engine is used only for the revision it produced; another process may have moved
-    // the instance on. It leaves the cache while in use and returns only after the commit.
-    const cached = this.live.get(row.key);
-    this.live.delete(row.key);
-    const instance =
-      event.type !== 'start' && cached?.revision === row.revision && cached.instance.model === model
-        ? cached.instance
-        : new LiveInstance(model, this.clock);
     let result: EventResult;
+    let instance: LiveInstance | undefined;
     try {
-      result = await instance.apply(row.engine_state, event, new Set(known.keys()));
+      if (this.pool) {
+        const answer = (await this.pool.run({
+          definitionKey: row.definition_key,
+          model,
+          state: row.engine_state,
+          event,
+          known: [...known.keys()],
+          clockKind: this.clock.kind,
+          clockOffsetMs: this.clock.offsetMs(),
+        } satisfies InstanceTask)) as InstanceTaskResult;
+        if ('staleExecutionId' in answer) throw new StaleEventError(answer.staleExecutionId);
+        result = answer.result;
+      } else {
+        // A live engine is used only for the revision it produced; another process may have
+        // moved the instance on. It leaves the cache while in use and returns only after commit.
+        const cached = this.live.get(row.key);
+        this.live.delete(row.key);
+        instance =
+          event.type !== 'start' && cached?.revision === row.revision && cached.instance.model === model
+            ? cached.instance
+            : new LiveInstance(model, this.clock);
+        result = await instance.apply(row.engine_state, event, new Set(known.keys()));
+      }
     } catch (error) {
       if (error instanceof StaleEventError) throw new EngineError('NOT_FOUND', error.message);
       // The engine itself failed: keep the previous state and make it visible as an incident.
@@ -455,9 +493,10 @@ export class EmbeddedEngine {
       return undefined;
     }
     await this.store(tx, row, result, known);
-    if (result.status === 'ACTIVE' && !result.incident) {
+    if (instance && result.status === 'ACTIVE' && !result.incident) {
       const revision = row.revision;
-      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, instance));
+      const live = instance;
+      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, live));
     }
     if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
     return result;

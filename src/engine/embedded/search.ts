@@ -19,6 +19,9 @@ export const DEFAULT_TENANT = '<default>';
 /** Largest page a search returns; a bigger `limit` is refused. */
 export const MAX_PAGE_LIMIT = 10_000;
 
+/** Largest `page.from` (and cursor offset): any offset up to it fits PostgreSQL's bigint. */
+export const MAX_PAGE_OFFSET = Number.MAX_SAFE_INTEGER;
+
 /** Camunda 8 truncates variable values in search results at this many characters. */
 export const VARIABLE_VALUE_LIMIT = 8191;
 
@@ -723,14 +726,17 @@ function checkValue(name: string, kind: FieldKind, value: unknown): unknown {
     case 'key':
       return checkKey(name, value);
     case 'int':
-      if (Number.isInteger(value)) return value;
+      // The int columns are 32-bit: a larger number would fail the cast, not match nothing.
+      if (Number.isInteger(value) && (value as number) >= -(2 ** 31) && (value as number) < 2 ** 31) return value;
       break;
     case 'bool':
       if (typeof value === 'boolean') return value;
       break;
-    case 'date':
-      if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value).toISOString();
+    case 'date': {
+      const date = typeof value === 'string' ? checkDate(Date.parse(value)) : undefined;
+      if (date) return date;
       break;
+    }
     case 'json':
       if (typeof value === 'string') return JSON.stringify(parseJson(name, value));
       break;
@@ -747,12 +753,38 @@ function checkKey(name: string, value: unknown): string {
   throw new EngineError('INVALID_ARGUMENT', `${name}: ${JSON.stringify(value)} is not a key`);
 }
 
+/**
+ * A time PostgreSQL reads back as written: years 1 to 9999. Later years come out of
+ * `toISOString` as `+010000-…` and earlier ones as `-000001-…` or `0000-…`, which it refuses.
+ */
+function checkDate(time: number): string | undefined {
+  if (Number.isNaN(time)) return undefined;
+  const year = new Date(time).getUTCFullYear();
+  return year >= 1 && year <= 9999 ? new Date(time).toISOString() : undefined;
+}
+
+/** JSON text of a filter, refused when jsonb cannot hold it (NUL, lone surrogates, deep nesting). */
 function parseJson(name: string, text: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new EngineError('INVALID_ARGUMENT', `filter ${name}: value must be JSON text`);
   }
+  if (!storableInJsonb(value)) {
+    throw new EngineError('INVALID_ARGUMENT', `filter ${name}: value holds text or nesting that cannot be searched for`);
+  }
+  return value;
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** False for a NUL character or lone surrogate anywhere in `value`, or nesting beyond 100 levels. */
+function storableInJsonb(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return !value.includes('\u0000') && !LONE_SURROGATE.test(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (depth >= 100) return false;
+  return Object.entries(value).every(([key, child]) => storableInJsonb(key, depth) && storableInJsonb(child, depth + 1));
 }
 
 /** Camunda's like: `*` any text, `?` one character, `\` escapes. */
@@ -789,7 +821,9 @@ function pageOf(page: NonNullable<SearchRequest['page']>): { from: number; limit
   if (page.after !== undefined) return { from: decodeCursor(page.after), limit };
   if (page.before !== undefined) return { from: Math.max(0, decodeCursor(page.before) - limit), limit };
   const from = page.from ?? 0;
-  if (!Number.isInteger(from) || from < 0) throw new EngineError('INVALID_ARGUMENT', 'page.from must be a whole number ≥ 0');
+  if (!Number.isInteger(from) || from < 0 || from > MAX_PAGE_OFFSET) {
+    throw new EngineError('INVALID_ARGUMENT', `page.from must be a whole number from 0 to ${MAX_PAGE_OFFSET}`);
+  }
   return { from, limit };
 }
 
@@ -801,7 +835,7 @@ function encodeCursor(offset: number): string {
 function decodeCursor(cursor: string): number {
   try {
     const { offset } = JSON.parse(Buffer.from(cursor, 'base64').toString('utf8')) as { offset: unknown };
-    if (Number.isInteger(offset) && (offset as number) >= 0) return offset as number;
+    if (Number.isInteger(offset) && (offset as number) >= 0 && (offset as number) <= MAX_PAGE_OFFSET) return offset as number;
   } catch {
     // fall through to the refusal below
   }

@@ -1,7 +1,7 @@
 /** Scenarios on the durable embedded engine: the project's own BPMN, real database, simulated clock. */
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../../src/db/index.js';
 import { createSimulatedClock } from '../../../src/engine/clock.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from '../../../src/engine/embedded/engine.js';
@@ -208,5 +208,42 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     const { rows } = await handle.db.query('select 1 from engine_message_subscription where instance_key = $1', [processInstanceKey]);
     expect(rows).toEqual([]);
     await expect(engine.cancelInstance(processInstanceKey)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
+describe.each(backends)('embedded engine with worker threads on $name', (backend) => {
+  const handle = useDatabase(backend);
+  const clock = createSimulatedClock(new Date('2027-01-04T08:00:00Z'));
+  let engine: EmbeddedEngine;
+
+  beforeAll(async () => {
+    await migrate(handle.db);
+    engine = createEmbeddedEngine({ db: handle.db, clock, log: pino({ level: 'silent' }), threads: 2 });
+    await engine.deploy([await fixture('intake-check.bpmn'), await fixture('release-timer.bpmn')]);
+  });
+  afterAll(() => engine?.close());
+
+  it('runs jobs, BPMN errors, stale completions and timers in the worker threads', async () => {
+    const state = async (key: string) =>
+      (await handle.db.query<{ state: string }>('select state from engine_instance where key = $1', [key])).rows[0].state;
+    const ok = await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'p', sentenceMonths: 3, admittedOn: '2027-01-04' } });
+    const failing = await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'p', sentenceMonths: 3 } });
+    const jobs = await engine.activateJobs({ type: 'eligibility-p', worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 2 });
+    const byInstance = new Map(jobs.map((job) => [job.processInstanceKey, job]));
+    expect(byInstance.get(ok.processInstanceKey)?.variables).toMatchObject({ sentenceDays: 90 });
+
+    await engine.completeJob(byInstance.get(ok.processInstanceKey)!.jobKey, { score: 1 });
+    expect(await state(ok.processInstanceKey)).toBe('COMPLETED');
+    await expect(engine.completeJob(byInstance.get(ok.processInstanceKey)!.jobKey)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+
+    await engine.throwJobError(byInstance.get(failing.processInstanceKey)!.jobKey, { errorCode: 'NOT_ELIGIBLE' });
+    expect(await state(failing.processInstanceKey)).toBe('COMPLETED');
+
+    const timed = await engine.createInstance({ processDefinitionId: 'release-timer', variables: { expectedRelease: '2027-06-01' } });
+    clock.set(new Date('2027-12-31T00:00:00Z'));
+    await engine.fireDueTimers();
+    clock.set(new Date('2029-03-01T00:00:00Z'));
+    await engine.fireDueTimers();
+    expect(await state(timed.processInstanceKey)).toBe('COMPLETED');
   });
 });
