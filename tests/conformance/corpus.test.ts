@@ -23,13 +23,7 @@ const SCENARIOS_FILE = path.join(CORPUS_DIR, 'scenarios.json');
  * Scenarios that fail today, with what fails and the engine feature that is missing. Keep it
  * exact: a listed scenario that passes fails its test, so fixing the engine means updating this.
  */
-const KNOWN_FAILING: Record<string, string> = {
-  // The deploy-time check refuses the file: its non-interrupting message event subprocess
-  // (Activity_03jfohc, message ORDER) would have to start from an external message, which the
-  // engine does not do yet (event subprocesses started by messages and timers).
-  'benchmark-msg-order#all-items-delivered': 'deploy refused: message event subprocess Activity_03jfohc not supported',
-  'benchmark-msg-order#cancelled': 'deploy refused: message event subprocess Activity_03jfohc not supported',
-};
+const KNOWN_FAILING: Record<string, string> = {};
 
 const corpus: Scenario[] = existsSync(SCENARIOS_FILE) ? (JSON.parse(readFileSync(SCENARIOS_FILE, 'utf8')) as Scenario[]) : [];
 

@@ -1195,10 +1195,15 @@ export class EmbeddedEngine {
         }
         const row = await this.lockInstance(tx, timer.instance_key);
         if (row.state !== 'ACTIVE') return true;
-        await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
-          type: 'timer',
-          executionId: timer.execution_id!,
-        });
+        try {
+          await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
+            type: 'timer',
+            executionId: timer.execution_id!,
+          });
+        } catch (error) {
+          // Nothing waits for this timer any more: it is done, not retried forever.
+          if (!(error instanceof EngineError && error.code === 'NOT_FOUND')) throw error;
+        }
         return true;
       });
       if (!done) return fired;

@@ -74,6 +74,11 @@ export interface ProcessModel {
   noneStart?: string;
   messageStarts: { elementId: string; messageName: string }[];
   timerStarts: { elementId: string; timer: NonNullable<ElementModel['timer']> }[];
+  /**
+   * Start events of event subprocesses directly in the process that start on a message or a
+   * timer: the engine keeps a subscription or a timer for each while the instance is active.
+   */
+  eventSubprocessStarts: { elementId: string; subProcessId: string; interrupting: boolean }[];
   /** The moddle-context-serializer output with only this process executable (JSON). */
   source: string;
 }
@@ -142,6 +147,9 @@ export async function readProcessModels(xml: string): Promise<ProcessModel[]> {
       elements,
       messageStarts: [],
       timerStarts: [],
+      eventSubprocessStarts: Object.values(elements)
+        .filter((e) => e.eventSubProcess && !elements[e.eventSubProcess].scopeId && (e.message || e.timer))
+        .map((e) => ({ elementId: e.id, subProcessId: e.eventSubProcess!, interrupting: e.interrupting !== false })),
       source: JSON.stringify({
         ...serialized,
         processes: serialized.processes.map((p) => ({

@@ -90,6 +90,11 @@ const RUN_SERVICE = 'uebergangRun';
 /** Where iteration-local variables live in the stored environment, by iteration execution id. */
 const LOCALS = '__locals';
 
+/** The execution id under which an event subprocess start waits (stable across recoveries). */
+export const EVENT_SUBPROCESS_PREFIX = 'evsub:';
+/** Under the locals, per event subprocess start: 'fired' (once-only timers), 'interrupted' (all). */
+const EVENT_SUBPROCESSES = '__eventSubprocesses';
+
 /** Under a multi-instance body's locals: the input collection, evaluated when the body started. */
 const COLLECTION = '__collection';
 
@@ -339,6 +344,10 @@ export class LiveInstance {
 
   private applyOutside(event: Exclude<InstanceEvent, { type: 'start' }>) {
     if (event.type === 'resume') return;
+    if (event.type !== 'error' && event.executionId.startsWith(EVENT_SUBPROCESS_PREFIX)) {
+      this.triggerEventSubprocess(event.executionId.slice(EVENT_SUBPROCESS_PREFIX.length), event.type === 'complete' ? event.variables : {});
+      return;
+    }
     if (event.type === 'timer') {
       const timer = [...this.timers.values()].find((t) => t.ownerExecutionId === event.executionId);
       // A due timer fired during resume already; one that is not due yet is fired now.
@@ -354,6 +363,56 @@ export class LiveInstance {
     }
     this.mergeVariables(event.variables);
     wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
+  }
+
+  /**
+   * A message or timer started an event subprocess. bpmn-elements runs one only when its own
+   * events trigger it, so it is run here and its start event completed at once (its trigger has
+   * happened). An interrupting one first ends everything else the process does, as Camunda 8
+   * does; no event subprocess starts after that.
+   */
+  private triggerEventSubprocess(startId: string, variables: Variables) {
+    const start = this.model.eventSubprocessStarts.find((s) => s.elementId === startId);
+    const memory = this.eventSubprocessMemory();
+    if (!start || memory.interrupted) throw new StaleEventError(`${EVENT_SUBPROCESS_PREFIX}${startId}`);
+    const element = this.model.elements[startId];
+    try {
+      if (element.outputs) {
+        const context = { ...this.variables(), ...variables };
+        for (const output of element.outputs) this.setVariable(output.target, evaluateValue(output.source, context, this.clock));
+      } else {
+        this.mergeVariables(variables);
+      }
+    } catch (error) {
+      this.raise(element, `${EVENT_SUBPROCESS_PREFIX}${startId}`, 'IO_MAPPING_ERROR', error);
+      return;
+    }
+    if (element.timer && element.timer.kind !== 'timeCycle') memory[startId] = 'fired';
+    const execution = this.engine!.execution as unknown as {
+      definitions: { getProcesses(): { getActivityById(id: string): { run(message: object): void } }[] }[];
+    };
+    const process = execution.definitions[0].getProcesses()[0];
+    // What runs now, taken before the event subprocess starts: an interrupting one ends it.
+    const running = [...this.waiting];
+    process.getActivityById(start.subProcessId).run({ id: startId });
+    // Its start event now waits for the message or timer that has already come: complete it.
+    for (const [executionId, wait] of [...this.waiting]) {
+      if (wait.elementId === startId) wait.api.signal({ id: startId, executionId });
+    }
+    for (const timer of [...this.timers.values()]) if (timer.elementId === startId) timer.fire();
+    if (start.interrupting) {
+      memory.interrupted = 'interrupted';
+      // Leaving while still waiting is recorded as TERMINATED (see listen).
+      for (const [, wait] of running) wait.api.discard();
+      for (const [timerId, timer] of [...this.timers]) {
+        if (this.model.elements[timer.elementId]?.scopeId !== start.subProcessId) this.timers.delete(timerId);
+      }
+    }
+  }
+
+  private eventSubprocessMemory(): Record<string, string> {
+    const locals = this.locals();
+    return ((locals[EVENT_SUBPROCESSES] as Record<string, string> | undefined) ??= {});
   }
 
   private complete(element: ElementModel, executionId: string, result: Variables, locals: Variables = {}) {
@@ -428,9 +487,10 @@ export class LiveInstance {
         timer: { dueAt: timer.dueAt.toISOString(), repetitions: timer.repeat },
       });
     }
+    if (this.engine!.state === 'running') waits.push(...this.eventSubprocessWaits());
     for (const [executionId, wait] of this.waiting) {
       const element = this.model.elements[wait.elementId];
-      if (!element) continue;
+      if (!element || element.eventSubProcess) continue;
       try {
         const described = this.describeWait(executionId, wait, element);
         if (described) waits.push(described);
@@ -454,6 +514,37 @@ export class LiveInstance {
       waits,
       ...(this.incident ? { incident: this.incident } : {}),
     };
+  }
+
+  /** The message subscriptions and timers of the process's event subprocesses. */
+  private eventSubprocessWaits(): Wait[] {
+    const memory = this.eventSubprocessMemory();
+    if (memory.interrupted) return [];
+    const waits: Wait[] = [];
+    for (const start of this.model.eventSubprocessStarts) {
+      if (memory[start.elementId] === 'fired') continue;
+      const element = this.model.elements[start.elementId];
+      const executionId = `${EVENT_SUBPROCESS_PREFIX}${start.elementId}`;
+      const base = { executionId, elementId: element.id, elementType: element.type };
+      if (this.known.has(executionId)) {
+        waits.push({ ...base, kind: element.message ? 'message' : 'timer' });
+        continue;
+      }
+      try {
+        if (element.message) {
+          const key = element.message.correlationKey;
+          const correlationKey = key === undefined ? '' : String(evaluateValue(key, this.variables(), this.clock) ?? '');
+          waits.push({ ...base, kind: 'message', message: { name: element.message.name, correlationKey } });
+        } else if (element.timer) {
+          const value = evaluateTimer(element.timer.value, this.variables(), this.clock);
+          const dueAt = timerDueAt(element.timer.kind, value, this.clock.now());
+          if (dueAt) waits.push({ ...base, kind: 'timer', timer: { dueAt: dueAt.toISOString(), repetitions: null } });
+        }
+      } catch (error) {
+        this.raise(element, executionId, 'EXTRACT_VALUE_ERROR', error);
+      }
+    }
+    return waits;
   }
 
   /**
@@ -566,7 +657,15 @@ type Api = {
   content: Record<string, unknown>;
   sendApiMessage(action: string, content: object, options?: object): void;
   signal(message: object): void;
+  discard(): void;
 };
+
+/** When a timer of `kind` with the evaluated `value` falls due, counted from `now`. */
+function timerDueAt(kind: string, value: string, now: Date): Date | undefined {
+  if (kind === 'timeDate') return getDate(value);
+  const parsed = new ISOInterval(value).parse();
+  return parsed.getExpireAt(now, now);
+}
 
 function list(value: unknown): string[] {
   if (value === null || value === undefined || value === '') return [];

@@ -20,7 +20,12 @@ describe.each(backends)('embedded engine on $name', (backend) => {
   beforeAll(async () => {
     await migrate(handle.db);
     engine = createEmbeddedEngine({ db: handle.db, clock, log: pino({ level: 'silent' }) });
-    await engine.deploy([await fixture('intake-check.bpmn'), await fixture('release-timer.bpmn'), await fixture('referral-answer.bpmn')]);
+    await engine.deploy([
+      await fixture('intake-check.bpmn'),
+      await fixture('release-timer.bpmn'),
+      await fixture('referral-answer.bpmn'),
+      await fixture('aftercare-period.bpmn'),
+    ]);
   });
 
   const elements = async (instanceKey: string) => {
@@ -199,6 +204,59 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     await engine.publishMessage({ name: 'partner-answer', correlationKey: 'ref-silent' });
     expect(await instanceState(processInstanceKey)).toMatchObject({ state: 'COMPLETED' });
     expect(await elements(processInstanceKey)).toEqual(expect.arrayContaining(['reminded:COMPLETED', 'answered:COMPLETED']));
+  });
+
+  it('starts a non-interrupting message event subprocess beside the work, as often as the message comes', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'aftercare-period', variables: { caseId: 'case-7' } });
+    const openTasks = async () =>
+      (
+        await handle.db.query<{ element_id: string }>(
+          `select element_id from engine_user_task where instance_key = $1 and state = 'CREATED' order by key`,
+          [processInstanceKey],
+        )
+      ).rows.map((r) => r.element_id);
+    await engine.publishMessage({ name: 'crisis-reported', correlationKey: 'case-7', variables: { crisisLevel: 'high' } });
+    expect(await openTasks()).toEqual(['regular-contact', 'crisis-intervention']);
+    expect(await instanceState(processInstanceKey)).toMatchObject({ state: 'ACTIVE', variables: { crisisLevel: 'high' } });
+
+    const { rows } = await handle.db.query<{ key: string }>(
+      `select key from engine_user_task where instance_key = $1 and element_id = 'crisis-intervention' and state = 'CREATED'`,
+      [processInstanceKey],
+    );
+    await engine.completeUserTask(rows[0].key);
+    await engine.publishMessage({ name: 'crisis-reported', correlationKey: 'case-7' });
+    expect(await openTasks()).toEqual(['regular-contact', 'crisis-intervention']);
+    expect(await elements(processInstanceKey)).toEqual(expect.arrayContaining(['crisis-handled:COMPLETED', 'crisis:COMPLETED']));
+  });
+
+  it('ends everything else when an interrupting timer event subprocess starts', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'aftercare-period', variables: { caseId: 'case-8' } });
+    const { rows: timers } = await handle.db.query<{ due_at: Date }>('select due_at from engine_timer where instance_key = $1', [
+      processInstanceKey,
+    ]);
+    expect(timers).toHaveLength(1);
+    clock.set(new Date(timers[0].due_at.getTime() + 1_000));
+    await engine.fireDueTimers();
+
+    const { rows: tasks } = await handle.db.query<{ state: string }>(
+      `select state from engine_user_task where instance_key = $1 and element_id = 'regular-contact'`,
+      [processInstanceKey],
+    );
+    expect(tasks).toEqual([{ state: 'CANCELED' }]);
+    // A crisis after the period is over starts nothing: the subscription is gone.
+    const { rows: subscriptions } = await handle.db.query('select 1 from engine_message_subscription where instance_key = $1', [
+      processInstanceKey,
+    ]);
+    expect(subscriptions).toEqual([]);
+    // (The instance of the test before has reached its twelve months as well.)
+    const reviews = await engine.activateJobs({ type: 'end-of-period-review', worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 5 });
+    const review = reviews.find((job) => job.processInstanceKey === processInstanceKey);
+    expect(review).toBeDefined();
+    await engine.completeJob(review!.jobKey);
+    expect((await instanceState(processInstanceKey)).state).toBe('COMPLETED');
+    expect(await elements(processInstanceKey)).toEqual(
+      expect.arrayContaining(['regular-contact:TERMINATED', 'twelve-months:COMPLETED', 'closed:COMPLETED', 'period-over:COMPLETED']),
+    );
   });
 
   it('cancels an instance and everything it waits for', async () => {

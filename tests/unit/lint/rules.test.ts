@@ -3,8 +3,8 @@ import { config, lintBpmn, resolver, rules } from '../../../src/engine/lint/inde
 import { readFixture } from './fixtures.js';
 
 /**
- * Event subprocesses are refused as a whole until the engine starts them itself
- * (uebergang/event-subprocess); the fixtures keep them so the other rules stay tested on them.
+ * Event subprocesses the engine cannot start yet (nested ones, error starts) are refused by
+ * uebergang/event-subprocess; the fixtures keep them so the other rules stay tested on them.
  */
 const PENDING = 'uebergang/event-subprocess';
 const lintOtherRules = async (xml: string) => (await lintBpmn(xml)).filter((issue) => issue.rule !== PENDING);
@@ -14,7 +14,7 @@ const FAILING: Record<string, string[]> = {
   'called-element': ['call_without_extension', 'call_without_process_id'],
   'error-reference': ['end_without_error', 'end_error_without_code'],
   'event-based-gateway': ['gateway_to_receive_task', 'gateway_single_branch'],
-  'event-subprocess': ['evsub_message', 'evsub_timer', 'evsub_error'],
+  'event-subprocess': ['evsub_nested', 'evsub_error'],
   'executable-process': ['Definitions_1'],
   'feel-syntax': [
     'Msg_bad_key',

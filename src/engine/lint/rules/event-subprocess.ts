@@ -1,19 +1,30 @@
 import { describe, is, isExecutable, type ModdleElement, type Reporter, type RuleDefinition } from '../helpers.js';
 
 /**
- * Event subprocesses are not run by the embedded engine yet: bpmn-elements starts them only
- * from events thrown inside the same process (not from messages published from outside, timers
- * or job errors), so an accepted diagram would silently never take them. Refused until the
- * engine starts them itself.
+ * The embedded engine starts event subprocesses that sit directly in a process and start on a
+ * message or a timer (bpmn-elements itself starts them only from events thrown inside the same
+ * process; the engine does it). Others would silently never start: an event subprocess inside
+ * an embedded subprocess, or one started by an error. Refused until the engine runs them.
  */
 export default function eventSubprocess(): RuleDefinition {
   return {
     check(node: ModdleElement, reporter: Reporter) {
       if (!is(node, 'bpmn:SubProcess') || !node.triggeredByEvent || !isExecutable(node)) return;
-      reporter.report(
-        node.id ?? '',
-        `${describe(node)}: event subprocesses are not supported by the embedded engine yet; model the reaction with a boundary event instead`,
-      );
+      if (!is(node.$parent, 'bpmn:Process')) {
+        reporter.report(
+          node.id ?? '',
+          `${describe(node)}: event subprocesses inside a subprocess are not supported by the embedded engine yet; put it at process level or use a boundary event`,
+        );
+        return;
+      }
+      const start = (node.flowElements ?? []).find((element: ModdleElement) => is(element, 'bpmn:StartEvent'));
+      const kinds = (start?.eventDefinitions ?? []).map((definition: ModdleElement) => definition.$type);
+      if (!kinds.includes('bpmn:MessageEventDefinition') && !kinds.includes('bpmn:TimerEventDefinition')) {
+        reporter.report(
+          node.id ?? '',
+          `${describe(node)}: only event subprocesses started by a message or a timer are supported by the embedded engine yet; catch errors with an error boundary event`,
+        );
+      }
     },
   };
 }
