@@ -60,6 +60,7 @@ create table engine_instance (
 );
 create index engine_instance_active on engine_instance (process_id) where state = 'ACTIVE';
 create index engine_instance_start_message on engine_instance (process_id, start_message_key) where state = 'ACTIVE';
+create index engine_instance_children on engine_instance (parent_instance_key) where parent_instance_key is not null;
 
 -- History: every element instance with its state and times.
 create table engine_element_instance (

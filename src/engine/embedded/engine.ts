@@ -622,7 +622,14 @@ export class EmbeddedEngine {
       await this.raiseIncident(tx, row.key, result.incident);
     }
     const ended = result.status === 'COMPLETED';
-    if (ended) await this.endWaits(tx, row.key, now, 'CANCELED');
+    // Every wait the instance had is gone from `result.waits` and was ended one by one above;
+    // what may remain are incidents.
+    if (ended) {
+      await tx.query(
+        `update engine_incident set state = 'RESOLVED', resolved_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
+        [row.key, now],
+      );
+    }
     await tx.query(
       `update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1,
          ended_at = $5 where key = $1`,

@@ -17,8 +17,8 @@ export default function eventSubprocess(): RuleDefinition {
         );
         return;
       }
-      const start = (node.flowElements ?? []).find((element: ModdleElement) => is(element, 'bpmn:StartEvent'));
-      const kinds = (start?.eventDefinitions ?? []).map((definition: ModdleElement) => definition.$type);
+      const start = ((node.flowElements ?? []) as ModdleElement[]).find((element) => is(element, 'bpmn:StartEvent'));
+      const kinds = ((start?.eventDefinitions ?? []) as ModdleElement[]).map((definition) => definition.$type);
       if (!kinds.includes('bpmn:MessageEventDefinition') && !kinds.includes('bpmn:TimerEventDefinition')) {
         reporter.report(
           node.id ?? '',
