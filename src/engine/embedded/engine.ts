@@ -527,41 +527,34 @@ export class EmbeddedEngine {
 
   private async store(tx: Queryable, row: InstanceRow, result: EventResult, known: Map<string, string>) {
     const now = this.clock.now();
-    // History: element instances entered and left, in two statements whatever their number.
+    // History: element instances entered and left. One that enters and leaves within this
+    // event is written once, in its final state; the rest goes with the instance row below.
     const elementKeys = new Map<string, string>();
-    const entered: { key: string; element_id: string; element_type: string; execution_id: string; at: string }[] = [];
+    const entered = new Map<
+      string,
+      { key: string; element_id: string; element_type: string; execution_id: string; at: string; state: string; ended_at: string | null }
+    >();
     const left = new Map<string, { execution_id: string; state: string; at: string }>();
     for (const transition of result.transitions) {
+      const fresh = entered.get(transition.executionId);
       if (transition.state === 'ACTIVATED') {
         const key = await this.nextKey(tx);
         elementKeys.set(transition.executionId, key);
-        entered.push({
+        entered.set(transition.executionId, {
           key,
           element_id: transition.elementId,
           element_type: transition.elementType,
           execution_id: transition.executionId,
           at: transition.at,
+          state: 'ACTIVE',
+          ended_at: null,
         });
-      } else {
+      } else if (fresh && fresh.state === 'ACTIVE') {
+        fresh.state = transition.state;
+        fresh.ended_at = transition.at;
+      } else if (!fresh) {
         left.set(transition.executionId, { execution_id: transition.executionId, state: transition.state, at: transition.at });
       }
-    }
-    if (entered.length > 0) {
-      await tx.query(
-        `insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at)
-         select e.key, $1, e.element_id, e.element_type, e.execution_id, 'ACTIVE', e.at
-         from jsonb_to_recordset($2::jsonb) as e(key bigint, element_id text, element_type text, execution_id text, at timestamptz)
-         on conflict (instance_key, execution_id) do nothing`,
-        [row.key, JSON.stringify(entered)],
-      );
-    }
-    if (left.size > 0) {
-      await tx.query(
-        `update engine_element_instance i set state = l.state, ended_at = l.at
-         from jsonb_to_recordset($2::jsonb) as l(execution_id text, state text, at timestamptz)
-         where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'`,
-        [row.key, JSON.stringify([...left.values()])],
-      );
     }
 
     // Waits: add the new ones, end those that are gone.
@@ -630,11 +623,23 @@ export class EmbeddedEngine {
         [row.key, now],
       );
     }
+    // History and the instance row in one round trip.
     await tx.query(
-      `update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1,
-         ended_at = $5 where key = $1`,
+      `with entered as (
+         insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at, ended_at)
+         select e.key, $1, e.element_id, e.element_type, e.execution_id, e.state, e.at, e.ended_at
+         from jsonb_to_recordset($6::jsonb) as e(key bigint, element_id text, element_type text, execution_id text,
+           at timestamptz, state text, ended_at timestamptz)
+         on conflict (instance_key, execution_id) do nothing
+       ), left_ as (
+         update engine_element_instance i set state = l.state, ended_at = l.at
+         from jsonb_to_recordset($7::jsonb) as l(execution_id text, state text, at timestamptz)
+         where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'
+       )
+       update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5
+       where key = $1`,
       [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : JSON.stringify(result.state), JSON.stringify(result.variables),
-        ended ? now : null],
+        ended ? now : null, JSON.stringify([...entered.values()]), JSON.stringify([...left.values()])],
     );
     row.engine_state = result.state;
     row.variables = result.variables;
