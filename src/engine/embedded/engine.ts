@@ -18,7 +18,7 @@ import type { Variables } from './feel.js';
 import { Piscina } from 'piscina';
 import type { InstanceTask, InstanceTaskResult } from './instance-worker.js';
 import { createKeyAllocator } from './keys.js';
-import { readProcessModels, type ElementModel, type ProcessModel } from './model.js';
+import { findErrorCatch, readProcessModels, type ElementModel, type ProcessModel } from './model.js';
 import { LiveInstance, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
 
 /** A deployed resource as the API reports it. */
@@ -1375,20 +1375,6 @@ const JOB_COLUMNS =
 export interface JobCommandOptions {
   /** Only the worker holding the job's lock may run the command (Camunda 7 semantics). */
   worker?: string;
-}
-
-/** Does an error boundary or error event subprocess around `elementId` catch `errorCode`? */
-export function findErrorCatch(model: ProcessModel, elementId: string, errorCode: string): ElementModel | undefined {
-  const elements = Object.values(model.elements);
-  const catches = (candidate: ElementModel) => candidate.error && (candidate.error.code === undefined || candidate.error.code === errorCode);
-  for (let scope: string | undefined = elementId; scope; scope = model.elements[scope]?.scopeId) {
-    const boundary = elements.find((e) => e.attachedTo === scope && catches(e));
-    if (boundary) return boundary;
-    const parentScope = model.elements[scope]?.scopeId;
-    const eventSubProcessStart = elements.find((e) => e.eventSubProcess && model.elements[e.eventSubProcess]?.scopeId === parentScope && catches(e));
-    if (eventSubProcessStart) return eventSubProcessStart;
-  }
-  return undefined;
 }
 
 function readForm(resource: { name: string; content: string }): { id: string; schema: object } {

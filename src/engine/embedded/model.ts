@@ -281,3 +281,17 @@ function message(ref: ModdleElement): NonNullable<ElementModel['message']> {
 function compact<T extends Record<string, unknown>>(object: T): T {
   return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== undefined && value !== null)) as T;
 }
+
+/** Does an error boundary or error event subprocess around `elementId` catch `errorCode`? */
+export function findErrorCatch(model: ProcessModel, elementId: string, errorCode: string): ElementModel | undefined {
+  const elements = Object.values(model.elements);
+  const catches = (candidate: ElementModel) => candidate.error && (candidate.error.code === undefined || candidate.error.code === errorCode);
+  for (let scope: string | undefined = elementId; scope; scope = model.elements[scope]?.scopeId) {
+    const boundary = elements.find((e) => e.attachedTo === scope && catches(e));
+    if (boundary) return boundary;
+    const parentScope = model.elements[scope]?.scopeId;
+    const eventSubProcessStart = elements.find((e) => e.eventSubProcess && model.elements[e.eventSubProcess]?.scopeId === parentScope && catches(e));
+    if (eventSubProcessStart) return eventSubProcessStart;
+  }
+  return undefined;
+}

@@ -14,7 +14,7 @@ import { ISOInterval, getDate } from '@0dep/piso';
 import { deserialize, TypeResolver } from 'moddle-context-serializer';
 import type { Clock } from '../clock.js';
 import { evaluateTimer, evaluateValue, FeelError, isExpression, type Variables } from './feel.js';
-import { MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
+import { findErrorCatch, MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
 
 /** Something that happens to an instance. */
 export type InstanceEvent =
@@ -361,6 +361,12 @@ export class LiveInstance {
       this.complete(element, event.executionId, event.variables, event.locals);
       return;
     }
+    // Error event subprocesses are refused at deploy (bpmn-elements would fail the whole
+    // process); should one get here, it is an incident, not a broken instance.
+    if (findErrorCatch(this.model, wait.elementId, event.errorCode)?.eventSubProcess) {
+      this.raise(element, event.executionId, 'UNHANDLED_ERROR_EVENT', new Error('error event subprocesses are not supported'));
+      return;
+    }
     this.mergeVariables(event.variables);
     wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
   }
@@ -391,10 +397,10 @@ export class LiveInstance {
     const execution = this.engine!.execution as unknown as {
       definitions: { getProcesses(): { getActivityById(id: string): { run(message: object): void } }[] }[];
     };
-    const process = execution.definitions[0].getProcesses()[0];
+    const bpmnProcess = execution.definitions[0].getProcesses()[0];
     // What runs now, taken before the event subprocess starts: an interrupting one ends it.
     const running = [...this.waiting];
-    process.getActivityById(start.subProcessId).run({ id: startId });
+    bpmnProcess.getActivityById(start.subProcessId).run({ id: startId });
     // Its start event now waits for the message or timer that has already come: complete it.
     for (const [executionId, wait] of [...this.waiting]) {
       if (wait.elementId === startId) wait.api.signal({ id: startId, executionId });
