@@ -697,8 +697,22 @@ const ELEMENTS = {
   // The called instance is a row of its own; the call activity waits like a job.
   CallActivity: Elements.SignalTask,
   StartEvent: ChosenStartEvent,
+  EndEvent: jobOrStock(Elements.EndEvent),
+  IntermediateThrowEvent: jobOrStock(Elements.IntermediateThrowEvent),
   TimerEventDefinition: clockedTimerEventDefinition(),
 };
+
+/**
+ * Message end and throw events with a `zeebe:taskDefinition` are jobs in Camunda 8: such an
+ * event waits like a service task until its job is completed; other events behave as usual.
+ */
+function jobOrStock(stock: (activityDef: any, context: any) => unknown) {
+  return function EventOrJob(activityDef: any, context: any) {
+    const values = (activityDef.behaviour?.extensionElements?.values ?? []) as { $type: string }[];
+    const isJob = values.some((value) => value.$type === 'zeebe:TaskDefinition');
+    return isJob ? Elements.SignalTask(activityDef, context) : stock(activityDef, context);
+  };
+}
 
 function silentLogger() {
   return { debug() {}, error() {}, warn() {} };

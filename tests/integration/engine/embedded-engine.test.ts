@@ -25,6 +25,7 @@ describe.each(backends)('embedded engine on $name', (backend) => {
       await fixture('release-timer.bpmn'),
       await fixture('referral-answer.bpmn'),
       await fixture('aftercare-period.bpmn'),
+      await fixture('message-end-job.bpmn'),
     ]);
   });
 
@@ -257,6 +258,17 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(await elements(processInstanceKey)).toEqual(
       expect.arrayContaining(['regular-contact:TERMINATED', 'twelve-months:COMPLETED', 'closed:COMPLETED', 'period-over:COMPLETED']),
     );
+  });
+
+  it('runs a message end event with a task definition as a job, as Camunda 8 does', async () => {
+    const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'message-end-job' });
+    expect((await instanceState(processInstanceKey)).state).toBe('ACTIVE');
+    const jobs = await engine.activateJobs({ type: 'notifications', worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 10 });
+    const job = jobs.find((candidate) => candidate.processInstanceKey === processInstanceKey);
+    expect(job?.elementId).toBe('notify-probation');
+    await engine.completeJob(job!.jobKey);
+    expect((await instanceState(processInstanceKey)).state).toBe('COMPLETED');
+    expect(await elements(processInstanceKey)).toContain('notify-probation:COMPLETED');
   });
 
   it('cancels an instance and everything it waits for', async () => {
