@@ -115,7 +115,10 @@ export class EmbeddedEngine {
   private readonly nextKey = createKeyAllocator();
   private readonly models = new Map<string, Promise<ProcessModel>>();
   /** Live engines by instance key, valid for exactly one stored revision (see applyAndStore). */
-  private readonly live = new Map<string, { revision: number; instance: LiveInstance; at: number }>();
+  private readonly live = new Map<
+    string,
+    { revision: number; instance: LiveInstance; waits: Map<string, string>; at: number }
+  >();
   /** Emits 'jobs' with a set of job types after a commit made jobs of those types activatable. */
   private readonly jobEvents = new EventEmitter().setMaxListeners(0);
 
@@ -440,10 +443,12 @@ export class EmbeddedEngine {
   }
 
   private async lockInstance(tx: Queryable, instanceKey: string): Promise<InstanceRow> {
+    // The stored state is read only when no live engine holds this very revision (see applyAndStore).
     const { rows } = await tx.query<InstanceRow>(
-      `select key, definition_key, process_id, version, state, engine_state, variables, revision, parent_instance_key,
-         parent_execution_id from engine_instance where key = $1 for update`,
-      [instanceKey],
+      `select key, definition_key, process_id, version, state, variables, revision, parent_instance_key, parent_execution_id,
+         case when revision = $2 then null else engine_state end as engine_state
+       from engine_instance where key = $1 for update`,
+      [instanceKey, this.live.get(instanceKey)?.revision ?? -1],
     );
     if (!rows[0]) throw new EngineError('NOT_FOUND', `process instance ${instanceKey} not found`);
     return rows[0];
@@ -454,7 +459,23 @@ export class EmbeddedEngine {
    * Returns the runtime's result (for callers that need to know what happened).
    */
   private async applyAndStore(tx: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent) {
-    const known = await this.storedWaits(tx, row.key);
+    // A live engine is used only for the revision it produced; another process may have moved
+    // the instance on. It leaves the cache while in use and returns only after the commit.
+    const cached = this.pool ? undefined : this.live.get(row.key);
+    this.live.delete(row.key);
+    const hit = event.type !== 'start' && cached?.revision === row.revision && cached.instance.model === model;
+    let known: Map<string, string>;
+    if (hit) {
+      // The waits stored at this revision are the ones this engine reported, less the one the
+      // event consumed (its job, user task, timer or called instance row is already gone).
+      known = new Map(cached.waits);
+      if (event.type !== 'resume' && known.get(event.executionId) !== 'message') {
+        known.delete(event.executionId);
+      }
+    } else {
+      known = await this.storedWaits(tx, row.key);
+      if (row.engine_state === null && event.type !== 'start') row.engine_state = await this.storedState(tx, row.key);
+    }
     let result: EventResult;
     let instance: LiveInstance | undefined;
     try {
@@ -471,14 +492,7 @@ export class EmbeddedEngine {
         if ('staleExecutionId' in answer) throw new StaleEventError(answer.staleExecutionId);
         result = answer.result;
       } else {
-        // A live engine is used only for the revision it produced; another process may have
-        // moved the instance on. It leaves the cache while in use and returns only after commit.
-        const cached = this.live.get(row.key);
-        this.live.delete(row.key);
-        instance =
-          event.type !== 'start' && cached?.revision === row.revision && cached.instance.model === model
-            ? cached.instance
-            : new LiveInstance(model, this.clock);
+        instance = hit ? cached.instance : new LiveInstance(model, this.clock);
         result = await instance.apply(row.engine_state, event, new Set(known.keys()));
       }
     } catch (error) {
@@ -496,20 +510,29 @@ export class EmbeddedEngine {
     if (instance && result.status === 'ACTIVE' && !result.incident) {
       const revision = row.revision;
       const live = instance;
-      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, live));
+      const waits = new Map(result.waits.map((wait) => [wait.executionId, wait.kind as string]));
+      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, live, waits));
     }
     if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
     return result;
   }
 
   /** Caches a live engine; the oldest go when the cache is full or idle too long. */
-  private keepLive(instanceKey: string, revision: number, instance: LiveInstance) {
+  private keepLive(instanceKey: string, revision: number, instance: LiveInstance, waits: Map<string, string>) {
     const now = Date.now();
-    this.live.set(instanceKey, { revision, instance, at: now });
+    this.live.set(instanceKey, { revision, instance, waits, at: now });
     for (const [key, entry] of this.live) {
       if (this.live.size <= LIVE_INSTANCES && now - entry.at < LIVE_IDLE_MS) break;
       this.live.delete(key);
     }
+  }
+
+  /** The stored engine state, for when the row was read without it and the cache failed us. */
+  private async storedState(tx: Queryable, instanceKey: string): Promise<unknown> {
+    const { rows } = await tx.query<{ engine_state: unknown }>('select engine_state from engine_instance where key = $1', [
+      instanceKey,
+    ]);
+    return rows[0]?.engine_state ?? null;
   }
 
   /** Waits stored for an instance: executionId → kind. */
