@@ -84,6 +84,12 @@ export interface EventResult {
   incident?: IncidentReport;
 }
 
+/**
+ * Longest job type and correlation key an expression may produce: both are looked up through
+ * an index, and `/v2/jobs/activation` accepts no longer type either.
+ */
+const MAX_KEY_LENGTH = 1_000;
+
 /** Where element behaviours find the run they belong to (engine option `services`). */
 const RUN_SERVICE = 'uebergangRun';
 
@@ -539,7 +545,8 @@ export class LiveInstance {
       try {
         if (element.message) {
           const key = element.message.correlationKey;
-          const correlationKey = key === undefined ? '' : String(evaluateValue(key, this.variables(), this.clock) ?? '');
+          const correlationKey =
+            key === undefined ? '' : boundedKey('correlation key', key, evaluateValue(key, this.variables(), this.clock) ?? '');
           waits.push({ ...base, kind: 'message', message: { name: element.message.name, correlationKey } });
         } else if (element.timer) {
           const value = evaluateTimer(element.timer.value, this.variables(), this.clock);
@@ -584,12 +591,13 @@ export class LiveInstance {
       const locals = this.inputs(element, scope);
       const context = { ...scope, ...locals };
       const retries = Number(evaluateValue(element.job.retries, context, this.clock));
+      const type = boundedKey('job type', element.job.type, evaluateValue(element.job.type, context, this.clock));
       return {
         ...base,
         kind: 'job',
         locals,
         job: {
-          type: String(evaluateValue(element.job.type, context, this.clock)),
+          type,
           retries: Number.isFinite(retries) ? retries : 3,
           headers: element.headers ?? {},
         },
@@ -625,7 +633,7 @@ export class LiveInstance {
         kind: 'message',
         message: {
           name: element.message.name,
-          correlationKey: key === undefined ? '' : String(evaluateValue(key, scope, this.clock) ?? ''),
+          correlationKey: key === undefined ? '' : boundedKey('correlation key', key, evaluateValue(key, scope, this.clock) ?? ''),
         },
       };
     }
@@ -671,6 +679,15 @@ function timerDueAt(kind: string, value: string, now: Date): Date | undefined {
   if (kind === 'timeDate') return getDate(value);
   const parsed = new ISOInterval(value).parse();
   return parsed.getExpireAt(now, now);
+}
+
+/** A job type or correlation key as text, refused (as an incident) when it is too long. */
+function boundedKey(what: string, expression: string, value: unknown): string {
+  const text = String(value);
+  if (text.length > MAX_KEY_LENGTH) {
+    throw new FeelError(expression, `the ${what} is ${text.length} characters long; at most ${MAX_KEY_LENGTH} are allowed`);
+  }
+  return text;
 }
 
 function list(value: unknown): string[] {

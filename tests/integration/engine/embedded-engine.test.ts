@@ -142,6 +142,20 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(unhandled).toEqual([{ error_type: 'UNHANDLED_ERROR_EVENT' }]);
   });
 
+  it('raises an incident instead of storing a job type of thousands of characters', async () => {
+    const { processInstanceKey } = await engine.createInstance({
+      processDefinitionId: 'intake-check',
+      variables: { programme: 'x'.repeat(2_000), sentenceMonths: 1 },
+    });
+    const { rows } = await handle.db.query<{ error_type: string; error_message: string }>(
+      `select error_type, error_message from engine_incident where instance_key = $1 and state = 'ACTIVE'`,
+      [processInstanceKey],
+    );
+    expect(rows).toEqual([{ error_type: 'EXTRACT_VALUE_ERROR', error_message: expect.stringContaining('job type is 2012 characters long') }]);
+    const jobs = await handle.db.query('select 1 from engine_job where instance_key = $1', [processInstanceKey]);
+    expect(jobs.rows).toEqual([]);
+  });
+
   it('gives a job back when its worker lets the lock time run out', async () => {
     await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'lock', sentenceMonths: 20 } });
     const [job] = await engine.activateJobs({ type: 'eligibility-lock', worker: 'slow', timeoutMs: 1_000, maxJobsToActivate: 1 });
