@@ -7,6 +7,7 @@ import auth, { declareScopeAccess } from './plugins/auth.js';
 import database from './plugins/database.js';
 import problem from './plugins/problem.js';
 import securityHeaders from './plugins/security-headers.js';
+import storableInput from './plugins/storable-input.js';
 import auditRoutes from './routes/audit/index.js';
 import authRoutes from './routes/auth/index.js';
 import clockRoutes from './routes/clock/index.js';
@@ -32,6 +33,7 @@ export default fp(async function app(fastify: FastifyInstance, options: AppOptio
   // Before any route: from here on every route must declare its access or the start fails.
   await fastify.register(auth, { config: options.config });
   await fastify.register(securityHeaders);
+  await fastify.register(storableInput);
   await fastify.register(async (publicScope) => {
     declareScopeAccess(publicScope, 'public');
     await publicScope.register(healthRoutes);

@@ -7,6 +7,8 @@ import createError from '@fastify/error';
 export const errors = {
   NOT_FOUND: createError('NOT_FOUND', 'No route %s %s', 404),
   DATABASE_NOT_READY: createError('DATABASE_NOT_READY', 'The database is not ready: %s', 503),
+  /** Text or nesting that the database cannot store (src/api/plugins/storable-input.ts). */
+  INVALID_INPUT: createError('INVALID_INPUT', 'Request refused: %s', 400),
   // Sign-in and access (src/api/plugins/auth.ts, src/api/routes/auth/)
   AUTHENTICATION_REQUIRED: createError('AUTHENTICATION_REQUIRED', 'Sign-in required', 401),
   /** One answer for unknown account, wrong password and deactivated account. */
@@ -25,4 +27,5 @@ export const errors = {
   CLOCK_NOT_SIMULATED: createError('CLOCK_NOT_SIMULATED', 'The clock can be moved only when CLOCK=simulated', 409),
   CLOCK_BACKWARDS: createError('CLOCK_BACKWARDS', 'The clock cannot go back in time', 400),
   INVALID_DURATION: createError('INVALID_DURATION', 'Not an ISO 8601 duration: %s', 400),
+  CLOCK_OUT_OF_RANGE: createError('CLOCK_OUT_OF_RANGE', 'The clock cannot be moved beyond %s', 400),
 } as const;

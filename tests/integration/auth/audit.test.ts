@@ -220,4 +220,11 @@ describe.each(backends)('GET /api/audit on $name', (backend) => {
     const admin = await signIn(app.url, 'audit.admin2');
     expect((await call(app.url, 'GET', '/api/audit?limit=1000', { session: admin })).status).toBe(400);
   });
+
+  it('refuses a beforeSeq beyond a bigint with 400 instead of failing the query', async () => {
+    await createTestUser(app.db, 'audit.admin3', [{ role: 'admin', teamId: null }]);
+    const admin = await signIn(app.url, 'audit.admin3');
+    const answer = await call(app.url, 'GET', '/api/audit?beforeSeq=99999999999999999999', { session: admin });
+    expect(answer.status).toBe(400);
+  });
 });

@@ -38,6 +38,26 @@ describe.each(backends)('sign-in on $name', (backend) => {
     expect(cookie).not.toMatch(/; Secure/i); // plain HTTP without a trusted proxy
   });
 
+  it('refuses a NUL character in a sign-in or a new account with 400, which PostgreSQL text cannot hold', async () => {
+    // given an admin, and requests carrying U+0000 in fields that end up in SQL parameters
+    await createTestUser(app.db, 'nul.admin', [{ role: 'admin', teamId: null }]);
+    const admin = await signIn(app.url, 'nul.admin');
+    const { rows: before } = await app.db.query<{ n: number }>('select count(*)::int as n from app_user');
+
+    // when they are sent
+    const login = await call(app.url, 'POST', '/api/auth/login', { body: { username: 'nul\u0000admin', password: TEST_PASSWORD } });
+    const created = await call(app.url, 'POST', '/api/users', {
+      session: admin,
+      body: { username: 'nul.user', displayName: 'Nul\u0000', password: TEST_PASSWORD, memberships: [] },
+    });
+
+    // then both are refused as bad requests naming the field, and no account was made
+    expect(login).toMatchObject({ status: 400, body: { code: 'INVALID_INPUT', detail: expect.stringContaining('body.username') } });
+    expect(created).toMatchObject({ status: 400, body: { code: 'INVALID_INPUT', detail: expect.stringContaining('body.displayName') } });
+    const { rows: after } = await app.db.query<{ n: number }>('select count(*)::int as n from app_user');
+    expect(after[0].n).toBe(before[0].n);
+  });
+
   it('answers an unknown user and a wrong password with the same 401', async () => {
     await createTestUser(app.db, 'wrong.pw', [{ role: 'admin', teamId: null }]);
     const wrong = await call(app.url, 'POST', '/api/auth/login', { body: { username: 'wrong.pw', password: 'not the password' } });

@@ -45,6 +45,26 @@ describe.each(backends)('Camunda 7 external-task protocol on $name', (backend) =
     expect(malformed).toMatchObject({ status: 404, body: { type: 'RestException' } });
   });
 
+  it('answers a task id beyond int64 as an unknown task, not as a failed query', async () => {
+    // when commands name an id of 19 digits that no bigint can hold
+    const unlock = await post(`${server.baseUrl}/external-task/9223372036854775808/unlock`, {});
+    const failure = await post(`${server.baseUrl}/external-task/9999999999999999999/failure`, { workerId: 'w' });
+
+    // then both are Camunda 7's 404 for an unknown task
+    expect(unlock).toMatchObject({ status: 404, body: { type: 'RestException' } });
+    expect(failure).toMatchObject({ status: 404, body: { type: 'RestException' } });
+  });
+
+  it('refuses a NUL character in a worker id or topic with 400 InvalidRequestException', async () => {
+    // when text that PostgreSQL cannot store arrives in fields that reach SQL parameters
+    const worker = await fetchAndLock({ workerId: 'w\u0000', maxTasks: 1, topics: [{ topicName: 't', lockDuration: 1000 }] });
+    const topic = await fetchAndLock({ workerId: 'w', maxTasks: 1, topics: [{ topicName: 't\u0000', lockDuration: 1000 }] });
+
+    // then both are refused in Camunda 7's error shape
+    expect(worker).toMatchObject({ status: 400, contentType: 'application/json', body: { type: 'InvalidRequestException' } });
+    expect(topic).toMatchObject({ status: 400, body: { type: 'InvalidRequestException', message: expect.stringContaining('topicName') } });
+  });
+
   it('refuses malformed requests with 400 InvalidRequestException, not problem+json', async () => {
     // when required fields are missing, a variable does not fit its type, or a limit is exceeded
     const noWorker = await fetchAndLock({ maxTasks: 1, topics: [] });

@@ -37,7 +37,8 @@ export default async function auditRoutes(fastify: FastifyInstance) {
           additionalProperties: false,
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-            beforeSeq: { type: 'integer', minimum: 1 },
+            // A bigint column: a larger number would fail the query instead of finding no rows.
+            beforeSeq: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
           },
         },
         response: {

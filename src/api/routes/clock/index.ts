@@ -3,6 +3,7 @@ import type { Clock, SimulatedClock } from '../../../engine/clock.js';
 import type { EmbeddedEngine } from '../../../engine/embedded/engine.js';
 import { addIsoDuration } from '../../../engine/embedded/engine.js';
 import { errors } from '../../errors.js';
+import { LATEST_CLOCK_TIME_MS } from '../../limits.js';
 
 const clockBody = {
   type: 'object',
@@ -46,6 +47,10 @@ export default async function clockRoutes(fastify: FastifyInstance, options: { c
       const now = clock.now();
       const target = request.body.to ? new Date(request.body.to) : addIsoDuration(now, request.body.duration!);
       if (!target) throw new errors.INVALID_DURATION(request.body.duration);
+      // Also an invalid date (`P999999999Y`): every later deadline would fail to be stored.
+      if (!(target.getTime() <= LATEST_CLOCK_TIME_MS)) {
+        throw new errors.CLOCK_OUT_OF_RANGE(new Date(LATEST_CLOCK_TIME_MS).toISOString());
+      }
       if (target < now) throw new errors.CLOCK_BACKWARDS();
       (clock as SimulatedClock).set(target);
       while ((await engine.fireDueTimers()) > 0);

@@ -60,9 +60,12 @@ export interface ExternalTaskRoutesOptions {
   pendingPolls: Set<AbortController>;
 }
 
+/** Largest int64: a longer id would fail the key column's cast instead of finding nothing. */
+const MAX_KEY = 2n ** 63n - 1n;
+
 /** A task id is a job key: an int64 in decimal. Anything else names no task. */
 function checkTaskId(id: string): void {
-  if (!/^\d{1,19}$/.test(id)) throw taskNotFound(id);
+  if (!/^\d{1,19}$/.test(id) || BigInt(id) > MAX_KEY) throw taskNotFound(id);
 }
 
 /** Turns the engine's NOT_FOUND for a job into Camunda 7's answer for an unknown task. */

@@ -4,13 +4,11 @@
  * ExternalTaskBpmnError, ExtendLockOnExternalTaskDto). Unknown properties are ignored, as
  * Camunda 7 ignores them, so that newer clients keep working.
  */
+import { MAX_DURATION_MS } from '../../limits.js';
 import type { TypedVariables } from './variables.js';
 
 /** Camunda 7's upper limit for `asyncResponseTimeout` (30 minutes). */
 export const MAX_ASYNC_RESPONSE_TIMEOUT_MS = 1_800_000;
-
-/** Upper limit of lock durations: far beyond any use, still a valid Date when added to now. */
-const MAX_DURATION_MS = 1e15;
 
 const typedVariables = {
   type: ['object', 'null'],

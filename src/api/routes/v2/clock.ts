@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SimulatedClock } from '../../../engine/clock.js';
 import { EngineError } from '../../../engine/errors.js';
 import { errors } from '../../errors.js';
+import { LATEST_CLOCK_TIME_MS } from '../../limits.js';
 import type { V2RouteOptions } from './index.js';
 import { machineAccess } from './schemas.js';
 
@@ -29,7 +30,13 @@ export default async function clockRoutes(fastify: FastifyInstance, options: V2R
     '/clock',
     {
       config: machineAccess,
-      schema: { body: { type: 'object', required: ['timestamp'], properties: { timestamp: { type: 'integer', minimum: 0 } } } },
+      schema: {
+        body: {
+          type: 'object',
+          required: ['timestamp'],
+          properties: { timestamp: { type: 'integer', minimum: 0, maximum: LATEST_CLOCK_TIME_MS } },
+        },
+      },
     },
     async (request, reply) => {
       await moveTo(new Date(request.body.timestamp));

@@ -1,7 +1,9 @@
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { EngineError } from '../../../engine/errors.js';
 import { DEFAULT_TENANT } from '../../../engine/embedded/search.js';
 import { MAX_RESOURCE_BYTES } from '../../../engine/lint/index.js';
+import { findUnstorable } from '../../plugins/storable-input.js';
 import type { V2RouteOptions } from './index.js';
 import { checkTenant, machineAccess } from './schemas.js';
 
@@ -20,26 +22,17 @@ export default async function deploymentRoutes(fastify: FastifyInstance, options
       throw new EngineError('INVALID_ARGUMENT', 'a deployment is a multipart/form-data request with one or more "resources"');
     }
     const files: { name: string; content: Buffer }[] = [];
-    for await (const part of request.parts()) {
-      if (part.type === 'field') {
-        if (part.fieldname === 'tenantId') checkTenant(String(part.value));
-        continue;
+    try {
+      for await (const part of request.parts()) {
+        await readPart(part, files);
       }
-      if (part.fieldname !== 'resources') {
-        throw new EngineError('INVALID_ARGUMENT', `unexpected file field "${part.fieldname}": resources go in "resources"`);
-      }
-      let content: Buffer;
-      try {
-        content = await part.toBuffer();
-      } catch (error) {
-        if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
-          throw new EngineError('INVALID_ARGUMENT', `${part.filename}: larger than ${MAX_RESOURCE_BYTES / 1024 / 1024} MB`, {
-            cause: error,
-          });
-        }
-        throw error;
-      }
-      files.push({ name: part.filename, content });
+    } catch (error) {
+      // Our own refusals and @fastify/multipart's limit errors carry a status; what comes without
+      // one is busboy finding the body itself malformed (no boundary, cut short): the client's fault.
+      if ((error as { statusCode?: number }).statusCode !== undefined) throw error;
+      throw new EngineError('INVALID_ARGUMENT', `not a readable multipart/form-data body: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     const result = await engine.deploy(files);
     return {
@@ -67,4 +60,45 @@ export default async function deploymentRoutes(fastify: FastifyInstance, options
       ],
     };
   });
+}
+
+/** Takes one part of a deployment: checks a field, buffers a resource into `files`. */
+async function readPart(part: Multipart, files: { name: string; content: Buffer }[]): Promise<void> {
+  if (part.type === 'field') {
+    if (part.fieldname === 'tenantId') checkTenant(String(part.value));
+    return;
+  }
+  if (part.fieldname !== 'resources') {
+    throw new EngineError('INVALID_ARGUMENT', `unexpected file field "${part.fieldname}": resources go in "resources"`);
+  }
+  let content: Buffer;
+  try {
+    content = await part.toBuffer();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new EngineError('INVALID_ARGUMENT', `${part.filename}: larger than ${MAX_RESOURCE_BYTES / 1024 / 1024} MB`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+  checkStorable(part.filename, content);
+  files.push({ name: part.filename, content });
+}
+
+/**
+ * Refuses a resource the engine could parse but the database could not store: the file is kept
+ * as text (no NUL byte allowed) and a form's schema as jsonb (see src/api/plugins/storable-input.ts).
+ */
+function checkStorable(name: string, content: Buffer): void {
+  if (content.includes(0)) throw new EngineError('INVALID_ARGUMENT', `${name}: contains a NUL byte`);
+  if (!name.endsWith('.form')) return;
+  let schema: unknown;
+  try {
+    schema = JSON.parse(content.toString());
+  } catch {
+    return; // the engine refuses it with its own message
+  }
+  const problem = findUnstorable(schema, name);
+  if (problem) throw new EngineError('INVALID_ARGUMENT', problem);
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EngineError } from '../../../engine/errors.js';
 import { DEFAULT_TENANT } from '../../../engine/embedded/search.js';
 import type { V2RouteOptions } from './index.js';
-import { checkTenant, keyParams, machineAccess, millisSchema, refuseUnsupported, variablesSchema } from './schemas.js';
+import { checkTenant, int32Schema, keyParams, machineAccess, millisSchema, refuseUnsupported, variablesSchema } from './schemas.js';
 
 /** Long-poll time when the client asks for the default (`requestTimeout` 0 or absent), as Zeebe's gateway. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
@@ -133,7 +133,7 @@ export default async function jobRoutes(fastify: FastifyInstance, options: V2Rou
         body: {
           type: ['object', 'null'],
           properties: {
-            retries: { type: 'integer', minimum: 0 },
+            retries: { ...int32Schema, minimum: 0 },
             errorMessage: { type: 'string' },
             retryBackOff: { ...millisSchema, minimum: 0 },
             variables: variablesSchema,
@@ -198,7 +198,10 @@ export default async function jobRoutes(fastify: FastifyInstance, options: V2Rou
           properties: {
             changeset: {
               type: 'object',
-              properties: { retries: { type: ['integer', 'null'] }, timeout: { type: ['integer', 'null'], minimum: 1 } },
+              properties: {
+                retries: { ...int32Schema, type: ['integer', 'null'] },
+                timeout: { ...millisSchema, type: ['integer', 'null'], minimum: 1 },
+              },
             },
             operationReference: { type: 'integer' },
           },

@@ -8,7 +8,17 @@ import {
   type SearchRequest,
 } from '../../../engine/embedded/search.js';
 import type { V2RouteOptions } from './index.js';
-import { checkTenant, keyParams, keySchema, machineAccess, millisSchema, refuseUnsupported, searchBodySchema, variablesSchema } from './schemas.js';
+import {
+  checkTenant,
+  int32Schema,
+  keyParams,
+  keySchema,
+  machineAccess,
+  millisSchema,
+  refuseUnsupported,
+  searchBodySchema,
+  variablesSchema,
+} from './schemas.js';
 
 interface CreateBody {
   processDefinitionId?: string;
@@ -47,7 +57,7 @@ export default async function processInstanceRoutes(fastify: FastifyInstance, op
           properties: {
             processDefinitionId: { type: 'string', minLength: 1 },
             processDefinitionKey: keySchema,
-            processDefinitionVersion: { type: 'integer' },
+            processDefinitionVersion: int32Schema,
             variables: variablesSchema,
             tenantId: { type: 'string' },
             operationReference: { type: 'integer' },

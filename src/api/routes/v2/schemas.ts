@@ -6,6 +6,7 @@
  */
 import { EngineError } from '../../../engine/errors.js';
 import { DEFAULT_TENANT } from '../../../engine/embedded/search.js';
+import { MAX_DURATION_MS, MAX_INT32, MIN_INT32 } from '../../limits.js';
 
 /** Every /v2 route is for engine clients: workers, the modeler, tests (see src/auth/access.ts). */
 export const machineAccess = { access: 'machine' } as const;
@@ -22,8 +23,14 @@ export function keyParams<Name extends string>(name: Name) {
   } as const;
 }
 
-/** An int64 count of milliseconds; the SDK sends a string or a number. */
-export const millisSchema = { type: 'integer' } as const;
+/**
+ * An int64 count of milliseconds; the SDK sends a string or a number. Bounded so that it still
+ * makes a storable deadline when added to the clock (see src/api/limits.ts).
+ */
+export const millisSchema = { type: 'integer', maximum: MAX_DURATION_MS } as const;
+
+/** A value of a 32-bit integer column: retries, versions. */
+export const int32Schema = { type: 'integer', minimum: MIN_INT32, maximum: MAX_INT32 } as const;
 
 /** Process variables: a JSON object. */
 export const variablesSchema = { type: 'object', additionalProperties: true } as const;
