@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import app from './api/app.js';
+import { sendProblem } from './api/plugins/problem.js';
 import { ensureFirstAdministrator, printFirstAdministrator } from './auth/first-administrator.js';
 import type { Config } from './config.js';
 import { startEngine, type EngineRuntime } from './engine/index.js';
@@ -39,6 +40,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // Which proxies may name the client's address and protocol (rate limits, Secure cookies).
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
+    // The router's own refusals (a path that does not decode, a parameter that is too long)
+    // answer in the same problem+json shape as every other error.
+    frameworkErrors: (error, request, reply) => sendProblem(error, request, reply),
   });
   // Responses still in flight when shutdown starts end their connection, so that close() does
   // not wait for idle keep-alive sockets (Node closes only those idle at the moment it starts).

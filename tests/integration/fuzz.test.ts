@@ -53,8 +53,9 @@ const PINNED: Record<string, Record<string, unknown>> = {
 
 /**
  * Refusals fastify's router sends itself, before any plugin runs (a path that does not decode, a
- * parameter over 100 characters): plain JSON `{error, code, message, statusCode}`. Only the
- * server's `frameworkErrors` option (src/server.ts) could give them the prefix's error shape.
+ * parameter over 100 characters). The product's server maps them to problem+json through its
+ * `frameworkErrors` option (src/server.ts, tested in server.test.ts); the app here runs on a
+ * fastify instance of the test's own, which answers them as plain JSON.
  */
 const ROUTER_REFUSALS = new Set(['FST_ERR_BAD_URL', 'FST_ERR_MAX_PARAM_LENGTH']);
 

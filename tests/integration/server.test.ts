@@ -40,6 +40,13 @@ describe.each(backends)('API server on $name', (backend) => {
     expect(await response.json()).toMatchObject({ status: 'ready', database: backend.name, migration: latest });
   });
 
+  it("answers the router's own refusals (a path that does not decode) with problem+json", async () => {
+    const response = await fetch(`${server.url}/v2/process-instances/%zz`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await response.json()).toMatchObject({ status: 400, code: 'FST_ERR_BAD_URL' });
+  });
+
   it('finishes an in-flight request on shutdown, then closes the database', async () => {
     // Hold the database so that /ready is still running when shutdown starts.
     const held = server.db.transaction(async (tx) => {

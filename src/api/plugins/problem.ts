@@ -14,7 +14,7 @@ export interface Problem {
 }
 
 /** Sends a problem+json body; 5xx details stay in the log, keyed by request id. */
-function sendProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function sendProblem(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   const problem: Problem = {
