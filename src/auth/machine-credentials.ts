@@ -60,6 +60,38 @@ export async function issueMachineCredential(
   }
 }
 
+/**
+ * Creates credential `clientId` or gives it a new secret — active again, its bearer tokens
+ * revoked — audited as the system. For the workers `npm start` runs against its own engine:
+ * their secret lives only in that process's memory, so each start rotates it; a copy of the
+ * database never holds a usable secret. Rotating another process's credential would lock its
+ * workers out, so each process uses a client id of its own (see workers/run.ts).
+ */
+export async function rotateInternalMachineCredential(
+  db: Database,
+  input: { clientId: string; description: string },
+): Promise<{ credential: MachineCredential; secret: string }> {
+  const secret = createToken();
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<DbCredential>(
+      `insert into machine_credential (client_id, secret_hash, description, created_by) values ($1, $2, $3, null)
+       on conflict (client_id) do update set secret_hash = excluded.secret_hash, description = excluded.description, active = true
+       returning id, client_id, description, active, created_at`,
+      [input.clientId, sha256Hex(secret), input.description],
+    );
+    const credential = toCredential(rows[0]);
+    await tx.query('delete from machine_token where credential_id = $1', [credential.id]);
+    await appendAudit(tx, {
+      actor: { type: 'system', id: null },
+      action: 'machine-credential.rotate',
+      recordType: 'machine-credential',
+      recordId: credential.id,
+      outcome: 'success',
+    });
+    return { credential, secret };
+  });
+}
+
 /** Every credential, by client id. */
 export async function listMachineCredentials(db: Queryable): Promise<MachineCredential[]> {
   const { rows } = await db.query<DbCredential>(

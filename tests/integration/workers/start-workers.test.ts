@@ -1,0 +1,132 @@
+/**
+ * The workers as `npm start` runs them (`startConfiguredWorkers`, the default Camunda 8 binding)
+ * against the server's own engine over loopback with ENGINE_AUTH=credentials: an internal
+ * machine credential, and the `notifications` handler end to end — a BPMN service task, the
+ * outbox, the user directory over `app_user.email`, and a real SMTP server started here.
+ */
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { enqueueNotification, getNotification, OUTBOX } from '../../../src/domain/outbox.js';
+import { startConfiguredWorkers } from '../../../workers/run.js';
+import { readHeader } from '../../fixtures/domain/mail.js';
+import { backends } from '../../helpers/databases.js';
+import { eventually, useWorkerServer } from './worker-server.js';
+
+interface Received {
+  messageId: string;
+  to: string[];
+  from: string;
+}
+
+/** A real SMTP server on a free port that records what it accepts. */
+async function startSmtp() {
+  const received: Received[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      let raw = '';
+      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
+      stream.on('end', () => {
+        received.push({
+          messageId: readHeader(raw, 'Message-ID'),
+          to: session.envelope.rcptTo.map((r) => r.address),
+          from: readHeader(raw, 'From'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.server.address() as AddressInfo).port, received };
+}
+
+describe.each(backends)('the workers npm start runs, on $name', (backend) => {
+  const server = useWorkerServer(backend);
+  let smtp: Awaited<ReturnType<typeof startSmtp>>;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
+  });
+
+  const configFor = (env: Record<string, string>) => loadConfig({ LOG_LEVEL: 'silent', ENGINE_AUTH: 'credentials', ...env });
+  const address = () => server.server.fastify.server.address() as AddressInfo;
+
+  it('delivers a notification from a BPMN service task over SMTP to the address in app_user.email', async () => {
+    // given a caseworker with an e-mail address and a reminder for her in the outbox
+    const { rows } = await server.db.query<{ id: string }>(
+      `insert into app_user (username, display_name, password_hash, email)
+       values ('cw-notify', 'Caseworker', '$argon2id$test', 'fallmanagement@example.org') returning id`,
+    );
+    const { id: outboxId } = await enqueueNotification(
+      server.db,
+      {
+        template: 'application-reminder',
+        recipient: { user: rows[0].id },
+        params: { applicationId: 'a1', caseId: 'c1', casePseudonym: 'K-TEST-0001', kind: 'id-card', deadline: '2026-02-01', daysLeft: 3 },
+      },
+      new Date(),
+    );
+    // and the workers started as npm start starts them, with SMTP configured
+    const config = configFor({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Übergangsmanagement <noreply@example.org>' });
+    const workers = await startConfiguredWorkers(config, { db: server.db, address: address() }, server.log);
+    try {
+      expect(workers?.types).toEqual(['application-reminders', 'partner-referrals', 'extension-approval', 'notifications']);
+      // when an instance reaches the notifications service task
+      const key = await server.start({}, 'workers-notify');
+      // then the job completed with the handler's output, and the message went out once, to her
+      await eventually(() => server.instance(key), (instance) => instance.state === 'COMPLETED');
+      expect(await server.variables(key)).toEqual({ sent: 1, retried: 0, dead: 0 });
+      expect(smtp.received).toEqual([
+        { messageId: `<${outboxId}@${OUTBOX.messageIdDomain}>`, to: ['fallmanagement@example.org'], from: expect.stringContaining('<noreply@example.org>') },
+      ]);
+      expect((await getNotification(server.db, outboxId))?.status).toBe('sent');
+    } finally {
+      await workers?.stop();
+    }
+    // and the workers authenticated with an internal credential of this process, audited
+    const credentials = await server.db.query<{ client_id: string; active: boolean }>(
+      `select client_id, active from machine_credential where client_id like 'workers-%'`,
+    );
+    expect(credentials.rows).toEqual([{ client_id: expect.stringMatching(new RegExp(`-${address().port}$`)), active: true }]);
+    const audit = await server.db.query<{ action: string; actor_type: string }>(
+      `select action, actor_type from audit_log where action = 'machine-credential.rotate'`,
+    );
+    expect(audit.rows).toEqual([{ action: 'machine-credential.rotate', actor_type: 'system' }]);
+  });
+
+  it('rotates the internal credential at each start, so the previous secret stops working', async () => {
+    // given the workers started once
+    const secretHash = async () =>
+      (await server.db.query<{ secret_hash: string }>(`select secret_hash from machine_credential where client_id like 'workers-%'`)).rows;
+    await (await startConfiguredWorkers(configFor({}), { db: server.db, address: address() }, server.log))?.stop();
+    const before = await secretHash();
+    // when they start again
+    await (await startConfiguredWorkers(configFor({}), { db: server.db, address: address() }, server.log))?.stop();
+    // then the same credential has a new secret
+    const after = await secretHash();
+    expect(after).toHaveLength(1);
+    expect(after[0].secret_hash).not.toBe(before[0].secret_hash);
+  });
+
+  it('leaves notifications in the outbox without SMTP_URL, saying so once', async () => {
+    const warnings = () => server.logLines.filter((line) => String(line.msg).startsWith('SMTP_URL is not set')).length;
+    const before = warnings();
+    // when the workers start without SMTP_URL
+    const workers = await startConfiguredWorkers(configFor({}), { db: server.db, address: address() }, server.log);
+    await workers?.stop();
+    // then nobody works on notifications jobs, and one warning says why
+    expect(workers?.types).not.toContain('notifications');
+    expect(warnings() - before).toBe(1);
+  });
+
+  it('starts no workers with WORKERS_PROTOCOL=off', async () => {
+    expect(await startConfiguredWorkers(configFor({ WORKERS_PROTOCOL: 'off' }), { db: server.db, address: address() }, server.log)).toBeUndefined();
+  });
+});
