@@ -4,9 +4,7 @@
  * between send and mark causes one resend after its lease, carrying the same Message-ID, so the
  * receiver deduplicates it (at-least-once with Message-ID dedupe).
  */
-import type { AddressInfo } from 'node:net';
 import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, type Database } from '../../../src/db/index.js';
 import { openPostgres } from '../../../src/db/postgres.js';
@@ -16,44 +14,11 @@ import { claimNotifications, enqueueNotification, getNotification, OUTBOX } from
 import { handler, type Directory, type Mailer } from '../../../workers/notifications/handler.js';
 import { createNotificationStore, type NotificationStore } from '../../../workers/notifications/store.js';
 import { jobHelpers, seedStaff } from '../../fixtures/domain/helpers.js';
-import { readHeader } from '../../fixtures/domain/mail.js';
+import { startTestSmtpServer } from '../../helpers/smtp-server.js';
 import { backends, useDatabase } from '../../helpers/databases.js';
 
-interface Received {
-  messageId: string;
-  to: string[];
-  subject: string;
-}
-
-/** A real SMTP server on a free port that records what it accepts; `refuse` makes it answer 451. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const control = { refuse: false };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(_address, _session, callback) {
-      if (control.refuse) return callback(Object.assign(new Error('Try again later'), { responseCode: 451 }));
-      callback();
-    },
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({
-          messageId: readHeader(raw, 'Message-ID'),
-          to: session.envelope.rcptTo.map((r) => r.address),
-          subject: readHeader(raw, 'Subject'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.server.address() as AddressInfo).port;
-  return { server, port, received, control };
-}
+/** A real SMTP server on a free port that records what it accepts. */
+const startSmtp = () => startTestSmtpServer({ subject: 'Subject' });
 
 describe.each(backends)('notifications over SMTP on $name', (backend) => {
   const handle = useDatabase(backend);
@@ -74,7 +39,7 @@ describe.each(backends)('notifications over SMTP on $name', (backend) => {
 
   afterAll(async () => {
     mailer?.close();
-    await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
+    await smtp?.close();
   });
 
   async function enqueue(count: number, now: Date, caseId?: string): Promise<string[]> {

@@ -5,44 +5,16 @@
  * outbox, the user directory over `app_user.email`, and a real SMTP server started here.
  */
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { enqueueNotification, getNotification, OUTBOX } from '../../../src/domain/outbox.js';
 import { startConfiguredWorkers } from '../../../workers/run.js';
-import { readHeader } from '../../fixtures/domain/mail.js';
+import { startTestSmtpServer } from '../../helpers/smtp-server.js';
 import { backends } from '../../helpers/databases.js';
 import { eventually, useWorkerServer } from './worker-server.js';
 
-interface Received {
-  messageId: string;
-  to: string[];
-  from: string;
-}
-
 /** A real SMTP server on a free port that records what it accepts. */
-async function startSmtp() {
-  const received: Received[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (chunk: Buffer) => (raw += chunk.toString('utf8')));
-      stream.on('end', () => {
-        received.push({
-          messageId: readHeader(raw, 'Message-ID'),
-          to: session.envelope.rcptTo.map((r) => r.address),
-          from: readHeader(raw, 'From'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, port: (server.server.address() as AddressInfo).port, received };
-}
+const startSmtp = () => startTestSmtpServer({ from: 'From' });
 
 describe.each(backends)('the workers npm start runs, on $name', (backend) => {
   const server = useWorkerServer(backend);
@@ -52,7 +24,7 @@ describe.each(backends)('the workers npm start runs, on $name', (backend) => {
     smtp = await startSmtp();
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => (smtp ? smtp.server.close(() => resolve()) : resolve()));
+    await smtp?.close();
   });
 
   const configFor = (env: Record<string, string>) => loadConfig({ LOG_LEVEL: 'silent', ENGINE_AUTH: 'credentials', ...env });
