@@ -61,6 +61,18 @@ export interface Config {
   readonly smtpUrl: string | undefined;
   /** Sender address of notifications; required with {@link Config.smtpUrl}. */
   readonly mailFrom: string | undefined;
+  /** Load demo users, partners and cases into an empty database at start; refused in production. */
+  readonly demo: boolean;
+  /** Password of every demo user; required with {@link Config.demo}. */
+  readonly demoPassword: string | undefined;
+  /** Closed cases are anonymised this many years after the last release (§ 42 JVollzDSG NRW: 5). */
+  readonly retentionYears: number;
+  /** Health data (needs, therapy, sociotherapy) is kept this many years (10). */
+  readonly retentionHealthYears: number;
+  /** OIDC sign-in: the issuer's URL (its `/.well-known/openid-configuration` is read); unset: local accounts only. */
+  readonly oidcIssuerUrl: string | undefined;
+  readonly oidcClientId: string | undefined;
+  readonly oidcClientSecret: string | undefined;
 }
 
 /** A configuration key holds a value that cannot be used. */
@@ -152,6 +164,13 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
     description:
       'worker threads that run process instances (0: in the HTTP thread, with a cache of live engines; each thread costs ~70 MB)',
   },
+  { key: 'DEMO', default: '0', description: '`1` loads demo users, partners and cases into an empty database (refused in production)' },
+  { key: 'DEMO_PASSWORD', default: '(unset)', description: 'password of every demo user (at least 12 characters); required with `DEMO=1`' },
+  { key: 'RETENTION_YEARS', default: '5', description: 'closed cases are anonymised this many years after the last release (§ 42 JVollzDSG NRW)' },
+  { key: 'RETENTION_HEALTH_YEARS', default: '10', description: 'health data of closed cases is kept this many years' },
+  { key: 'OIDC_ISSUER_URL', default: '(unset)', description: 'OIDC sign-in (Keycloak or similar): the issuer URL; unset: local accounts only' },
+  { key: 'OIDC_CLIENT_ID', default: '(unset)', description: 'OIDC client id; required with `OIDC_ISSUER_URL`' },
+  { key: 'OIDC_CLIENT_SECRET', default: '(unset)', description: 'OIDC client secret; required with `OIDC_ISSUER_URL`' },
   { key: 'NODE_ENV', default: 'development', description: '`production` refuses the unsafe settings above' },
 ];
 
@@ -195,7 +214,35 @@ export function loadConfig(env: Env = process.env): Config {
     loginRateLimit: positiveInteger(env, 'LOGIN_RATE_LIMIT', 10, 10_000),
     ...workers(env),
     ...mail(env),
+    ...demo(env, production),
+    retentionYears: positiveInteger(env, 'RETENTION_YEARS', 5, 100),
+    retentionHealthYears: positiveInteger(env, 'RETENTION_HEALTH_YEARS', 10, 100),
+    ...oidc(env),
   });
+}
+
+function demo(env: Env, production: boolean) {
+  const demoOn = oneOf(env, 'DEMO', ['0', '1'] as const, '0') === '1';
+  if (production && demoOn) throw new ConfigError('DEMO', 'must not be "1" when NODE_ENV=production');
+  const demoPassword = text(env, 'DEMO_PASSWORD');
+  if (demoOn && !demoPassword) throw new ConfigError('DEMO_PASSWORD', 'must be set when DEMO=1');
+  if (demoPassword !== undefined && demoPassword.length < 12) {
+    throw new ConfigError('DEMO_PASSWORD', 'must have at least 12 characters');
+  }
+  return { demo: demoOn, demoPassword };
+}
+
+function oidc(env: Env) {
+  const oidcIssuerUrl = httpUrl(env, 'OIDC_ISSUER_URL');
+  const oidcClientId = text(env, 'OIDC_CLIENT_ID');
+  const oidcClientSecret = text(env, 'OIDC_CLIENT_SECRET');
+  if (oidcIssuerUrl && (!oidcClientId || !oidcClientSecret)) {
+    throw new ConfigError(oidcClientId ? 'OIDC_CLIENT_SECRET' : 'OIDC_CLIENT_ID', 'must be set when OIDC_ISSUER_URL is set');
+  }
+  if (!oidcIssuerUrl && (oidcClientId || oidcClientSecret)) {
+    throw new ConfigError('OIDC_ISSUER_URL', 'must be set when OIDC_CLIENT_ID or OIDC_CLIENT_SECRET is set');
+  }
+  return { oidcIssuerUrl, oidcClientId, oidcClientSecret };
 }
 
 function workers(env: Env) {

@@ -70,4 +70,20 @@ describe('configuration', () => {
     );
     expect(() => loadConfig({ [key]: value })).not.toThrow();
   });
+
+  it('refuses DEMO=1 in production and without a password of 12 characters', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DEMO: '1', DEMO_PASSWORD: 'a-long-password' })).toThrowError(/DEMO must not be "1"/);
+    expect(() => loadConfig({ DEMO: '1' })).toThrowError(/DEMO_PASSWORD must be set/);
+    expect(() => loadConfig({ DEMO: '1', DEMO_PASSWORD: 'short' })).toThrowError(/DEMO_PASSWORD must have at least 12/);
+    expect(loadConfig({ DEMO: '1', DEMO_PASSWORD: 'a-long-password' })).toMatchObject({ demo: true, demoPassword: 'a-long-password' });
+    expect(loadConfig({})).toMatchObject({ demo: false, retentionYears: 5, retentionHealthYears: 10, oidcIssuerUrl: undefined });
+  });
+
+  it('needs the OIDC issuer, client id and secret together', () => {
+    expect(() => loadConfig({ OIDC_ISSUER_URL: 'https://id.example.org/realms/jv' })).toThrowError(/OIDC_CLIENT_ID must be set/);
+    expect(() => loadConfig({ OIDC_CLIENT_ID: 'uebergang' })).toThrowError(/OIDC_ISSUER_URL must be set/);
+    expect(
+      loadConfig({ OIDC_ISSUER_URL: 'https://id.example.org/realms/jv', OIDC_CLIENT_ID: 'uebergang', OIDC_CLIENT_SECRET: 'x' }),
+    ).toMatchObject({ oidcIssuerUrl: 'https://id.example.org/realms/jv', oidcClientId: 'uebergang' });
+  });
 });
