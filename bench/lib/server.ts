@@ -30,7 +30,9 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), ENGINE_AUTH: 'none', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

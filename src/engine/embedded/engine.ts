@@ -81,6 +81,8 @@ interface InstanceRow {
   revision: number;
   parent_instance_key: string | null;
   parent_execution_id: string | null;
+  /** Whether the instance has an active incident. */
+  incident: boolean;
 }
 
 /** What the current transaction does once it has committed: announce jobs, cache live engines. */
@@ -119,6 +121,8 @@ export class EmbeddedEngine {
     string,
     { revision: number; instance: LiveInstance; waits: Map<string, string>; at: number }
   >();
+  /** Instance keys of the jobs and user tasks this process created lately (see lockInstanceOf). */
+  private readonly waitOwners = new Map<string, string>();
   /** Emits 'jobs' with a set of job types after a commit made jobs of those types activatable. */
   private readonly jobEvents = new EventEmitter().setMaxListeners(0);
 
@@ -413,6 +417,7 @@ export class EmbeddedEngine {
       revision: 0,
       parent_instance_key: extra.parentInstanceKey ?? null,
       parent_execution_id: extra.parentExecutionId ?? null,
+      incident: false,
     };
     await this.applyAndStore(tx, row, model, { type: 'start', startEventId, variables });
     return key;
@@ -444,13 +449,27 @@ export class EmbeddedEngine {
 
   private async lockInstance(tx: Queryable, instanceKey: string): Promise<InstanceRow> {
     // The stored state is read only when no live engine holds this very revision (see applyAndStore).
-    const { rows } = await tx.query<InstanceRow>(
-      `select key, definition_key, process_id, version, state, variables, revision, parent_instance_key, parent_execution_id,
-         case when revision = $2 then null else engine_state end as engine_state
-       from engine_instance where key = $1 for update`,
-      [instanceKey, this.live.get(instanceKey)?.revision ?? -1],
-    );
+    const { rows } = await tx.query<InstanceRow>(`${LOCK_INSTANCE} where key = $1 for update`, [
+      instanceKey,
+      this.live.get(instanceKey)?.revision ?? -1,
+    ]);
     if (!rows[0]) throw new EngineError('NOT_FOUND', `process instance ${instanceKey} not found`);
+    return rows[0];
+  }
+
+  /**
+   * Locks the instance a job or user task belongs to. This process remembers the instances of
+   * the jobs and user tasks it created lately (and may hold their live engine); any other is
+   * found and locked in the same round trip.
+   */
+  private async lockInstanceOf(tx: Queryable, table: 'engine_job' | 'engine_user_task', key: string, missing: string) {
+    const owner = this.waitOwners.get(key);
+    if (owner) return this.lockInstance(tx, owner);
+    const { rows } = await tx.query<InstanceRow>(
+      `${LOCK_INSTANCE} where key = (select instance_key from ${table} where key = $1) for update`,
+      [key, -1],
+    );
+    if (!rows[0]) throw new EngineError('NOT_FOUND', missing);
     return rows[0];
   }
 
@@ -472,9 +491,11 @@ export class EmbeddedEngine {
       if (event.type !== 'resume' && known.get(event.executionId) !== 'message') {
         known.delete(event.executionId);
       }
+    } else if (event.type === 'start') {
+      known = new Map(); // a new row: nothing is stored for it yet
     } else {
       known = await this.storedWaits(tx, row.key);
-      if (row.engine_state === null && event.type !== 'start') row.engine_state = await this.storedState(tx, row.key);
+      if (row.engine_state === null) row.engine_state = await this.storedState(tx, row.key);
     }
     let result: EventResult;
     let instance: LiveInstance | undefined;
@@ -515,6 +536,12 @@ export class EmbeddedEngine {
     }
     if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
     return result;
+  }
+
+  /** Remembers which instance a new job or user task belongs to; the oldest are forgotten first. */
+  private noteWaitOwner(waitKey: string, instanceKey: string) {
+    this.waitOwners.set(waitKey, instanceKey);
+    if (this.waitOwners.size > WAIT_OWNERS) this.waitOwners.delete(this.waitOwners.keys().next().value!);
   }
 
   /** Caches a live engine; the oldest go when the cache is full or idle too long. */
@@ -586,47 +613,36 @@ export class EmbeddedEngine {
     for (const [executionId, kind] of known) {
       if (!current.has(executionId)) await this.endWait(tx, row.key, executionId, kind, now);
     }
+    // New waits go with the history and the instance row below, in one statement.
+    const jobs: unknown[] = [];
+    const userTasks: unknown[] = [];
+    const timers: unknown[] = [];
+    const subscriptions: unknown[] = [];
     for (const wait of result.waits) {
       if (known.has(wait.executionId)) continue;
       const elementInstanceKey = elementKeys.get(wait.executionId) ?? (await this.elementInstanceKey(tx, row.key, wait.executionId));
       const key = await this.nextKey(tx);
+      const common = { key, element_instance_key: elementInstanceKey, element_id: wait.elementId, execution_id: wait.executionId };
       switch (wait.kind) {
         case 'job':
           createdJobTypes.getStore()?.add(wait.job!.type);
-          await tx.query(
-            `insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state,
-               retries, custom_headers, locals, created_at)
-             values ($1, $2, $3, $4, $5, $6, 'ACTIVATABLE', $7, $8, $9, $10)`,
-            [key, row.key, elementInstanceKey, wait.elementId, wait.executionId, wait.job!.type, wait.job!.retries,
-              JSON.stringify(wait.job!.headers), JSON.stringify(wait.locals ?? {}), now],
-          );
+          this.noteWaitOwner(key, row.key);
+          jobs.push({ ...common, type: wait.job!.type, retries: wait.job!.retries, custom_headers: wait.job!.headers,
+            locals: wait.locals ?? {} });
           break;
         case 'user-task': {
           const task = wait.userTask!;
-          await tx.query(
-            `insert into engine_user_task (key, instance_key, element_instance_key, element_id, execution_id, process_id,
-               definition_key, state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, form_key,
-               form_id, priority, locals, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, 'CREATED', $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-            [key, row.key, elementInstanceKey, wait.elementId, wait.executionId, row.process_id, row.definition_key,
-              task.assignee, task.candidateGroups, task.candidateUsers, task.dueDate, task.followUpDate, task.formKey,
-              task.formId, task.priority, JSON.stringify(wait.locals ?? {}), now],
-          );
+          this.noteWaitOwner(key, row.key);
+          userTasks.push({ ...common, assignee: task.assignee, candidate_groups: task.candidateGroups,
+            candidate_users: task.candidateUsers, due_date: task.dueDate, follow_up_date: task.followUpDate,
+            form_key: task.formKey, form_id: task.formId, priority: task.priority, locals: wait.locals ?? {} });
           break;
         }
         case 'timer':
-          await tx.query(
-            `insert into engine_timer (key, instance_key, definition_key, element_id, execution_id, due_at, repetitions)
-             values ($1, $2, $3, $4, $5, $6, $7)`,
-            [key, row.key, row.definition_key, wait.elementId, wait.executionId, wait.timer!.dueAt, wait.timer!.repetitions],
-          );
+          timers.push({ ...common, due_at: wait.timer!.dueAt, repetitions: wait.timer!.repetitions });
           break;
         case 'message':
-          await tx.query(
-            `insert into engine_message_subscription (key, instance_key, element_id, execution_id, message_name,
-               correlation_key, created_at) values ($1, $2, $3, $4, $5, $6, $7)`,
-            [key, row.key, wait.elementId, wait.executionId, wait.message!.name, wait.message!.correlationKey, now],
-          );
+          subscriptions.push({ ...common, message_name: wait.message!.name, correlation_key: wait.message!.correlationKey });
           break;
         case 'call':
           calls.push(wait);
@@ -640,15 +656,42 @@ export class EmbeddedEngine {
     const ended = result.status === 'COMPLETED';
     // Every wait the instance had is gone from `result.waits` and was ended one by one above;
     // what may remain are incidents.
-    if (ended) {
+    if (ended && row.incident) {
       await tx.query(
         `update engine_incident set state = 'RESOLVED', resolved_at = $2 where instance_key = $1 and state = 'ACTIVE'`,
         [row.key, now],
       );
     }
-    // History and the instance row in one round trip.
+    // History, new waits and the instance row in one round trip.
     await tx.query(
-      `with entered as (
+      `with jobs as (
+         insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state, retries,
+           custom_headers, locals, created_at)
+         select j.key, $1, j.element_instance_key, j.element_id, j.execution_id, j.type, 'ACTIVATABLE', j.retries,
+           j.custom_headers, j.locals, $8
+         from jsonb_to_recordset($9::jsonb) as j(key bigint, element_instance_key bigint, element_id text, execution_id text,
+           type text, retries integer, custom_headers jsonb, locals jsonb)
+       ), user_tasks as (
+         insert into engine_user_task (key, instance_key, element_instance_key, element_id, execution_id, process_id,
+           definition_key, state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id,
+           priority, locals, created_at)
+         select u.key, $1, u.element_instance_key, u.element_id, u.execution_id, $13, $14, 'CREATED', u.assignee,
+           u.candidate_groups, u.candidate_users, u.due_date, u.follow_up_date, u.form_key, u.form_id, u.priority, u.locals, $8
+         from jsonb_to_recordset($10::jsonb) as u(key bigint, element_instance_key bigint, element_id text, execution_id text,
+           assignee text, candidate_groups text[], candidate_users text[], due_date timestamptz, follow_up_date timestamptz,
+           form_key text, form_id text, priority integer, locals jsonb)
+       ), timers as (
+         insert into engine_timer (key, instance_key, definition_key, element_id, execution_id, due_at, repetitions)
+         select t.key, $1, $14, t.element_id, t.execution_id, t.due_at, t.repetitions
+         from jsonb_to_recordset($11::jsonb) as t(key bigint, element_id text, execution_id text, due_at timestamptz,
+           repetitions integer)
+       ), subscriptions as (
+         insert into engine_message_subscription (key, instance_key, element_id, execution_id, message_name, correlation_key,
+           created_at)
+         select m.key, $1, m.element_id, m.execution_id, m.message_name, m.correlation_key, $8
+         from jsonb_to_recordset($12::jsonb) as m(key bigint, element_id text, execution_id text, message_name text,
+           correlation_key text)
+       ), entered as (
          insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at, ended_at)
          select e.key, $1, e.element_id, e.element_type, e.execution_id, e.state, e.at, e.ended_at
          from jsonb_to_recordset($6::jsonb) as e(key bigint, element_id text, element_type text, execution_id text,
@@ -659,11 +702,15 @@ export class EmbeddedEngine {
          from jsonb_to_recordset($7::jsonb) as l(execution_id text, state text, at timestamptz)
          where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'
        )
-       update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5
+       update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5,
+         incident = incident and $5::timestamptz is null
        where key = $1`,
       [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : JSON.stringify(result.state), JSON.stringify(result.variables),
-        ended ? now : null, JSON.stringify([...entered.values()]), JSON.stringify([...left.values()])],
+        ended ? now : null, JSON.stringify([...entered.values()]), JSON.stringify([...left.values()]), now,
+        JSON.stringify(jobs), JSON.stringify(userTasks), JSON.stringify(timers), JSON.stringify(subscriptions),
+        row.process_id, row.definition_key],
     );
+    if (ended) row.incident = false;
     row.engine_state = result.state;
     row.variables = result.variables;
     row.revision += 1;
@@ -886,15 +933,19 @@ export class EmbeddedEngine {
 
   /** Completes a job: its variables go into the instance, which moves on. */
   async completeJob(jobKey: string, variables: Variables = {}, options: JobCommandOptions = {}): Promise<void> {
-    await this.withJob(jobKey, options, async (tx, job, row, model) => {
-      await tx.query(`update engine_job set state = 'COMPLETED', ended_at = $2 where key = $1`, [jobKey, this.clock.now()]);
-      await this.applyAndStore(tx, row, model, {
-        type: 'complete',
-        executionId: job.execution_id,
-        variables,
-        locals: job.locals,
-      });
-    });
+    await this.withJob(
+      jobKey,
+      options,
+      async (tx, job, row, model) => {
+        await this.applyAndStore(tx, row, model, {
+          type: 'complete',
+          executionId: job.execution_id,
+          variables,
+          locals: job.locals,
+        });
+      },
+      true,
+    );
   }
 
   /**
@@ -1008,17 +1059,22 @@ export class EmbeddedEngine {
     jobKey: string,
     options: JobCommandOptions,
     fn: (tx: Queryable, job: JobRow, row: InstanceRow, model: ProcessModel) => Promise<void>,
+    completes = false,
   ): Promise<void> {
-    const { rows: found } = await this.db.query<{ instance_key: string }>('select instance_key from engine_job where key = $1', [
-      jobKey,
-    ]);
-    if (!found[0]) throw new EngineError('NOT_FOUND', `job ${jobKey} not found`);
     await this.transaction(async (tx) => {
       // Instance first, then job: every path locks in this order, so none deadlocks another.
-      const row = await this.lockInstance(tx, found[0].instance_key);
-      const { rows } = await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
-      const job = rows[0];
-      if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE')) {
+      const row = await this.lockInstanceOf(tx, 'engine_job', jobKey, `job ${jobKey} not found`);
+      // Completing is the hot path: the job's lock, check and state change are one statement.
+      const { rows } = completes
+        ? await tx.query<JobRow>(
+            `update engine_job set state = 'COMPLETED', ended_at = $2
+             where key = $1 and state in ('ACTIVATED', 'ACTIVATABLE') and ($3::text is null or state <> 'ACTIVATED' or worker = $3)
+             returning ${JOB_COLUMNS}`,
+            [jobKey, this.clock.now(), options.worker ?? null],
+          )
+        : await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
+      const job = rows[0] ?? (completes ? await this.lockedJob(tx, jobKey) : undefined);
+      if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE' && !(completes && rows[0]))) {
         throw new EngineError('NOT_FOUND', `job ${jobKey} is not open (it was completed, failed or cancelled)`);
       }
       // Checked under the lock, so no other worker can take the job between check and command.
@@ -1029,26 +1085,24 @@ export class EmbeddedEngine {
     });
   }
 
+  /** The job row under lock; after a refused completion, to say why it was refused. */
+  private async lockedJob(tx: Queryable, jobKey: string): Promise<JobRow | undefined> {
+    const { rows } = await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
+    return rows[0];
+  }
+
   // ---------------------------------------------------------------- user tasks
 
   /** Completes a user task with the form's variables. */
   async completeUserTask(userTaskKey: string, variables: Variables = {}): Promise<void> {
-    const { rows: found } = await this.db.query<{ instance_key: string }>(
-      'select instance_key from engine_user_task where key = $1',
-      [userTaskKey],
-    );
-    if (!found[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} not found`);
     await this.transaction(async (tx) => {
-      const row = await this.lockInstance(tx, found[0].instance_key);
-      const { rows } = await tx.query<{ execution_id: string; state: string; locals: Variables }>(
-        'select execution_id, state, locals from engine_user_task where key = $1 for update',
-        [userTaskKey],
+      const row = await this.lockInstanceOf(tx, 'engine_user_task', userTaskKey, `user task ${userTaskKey} not found`);
+      const { rows } = await tx.query<{ execution_id: string; locals: Variables }>(
+        `update engine_user_task set state = 'COMPLETED', completed_at = $2 where key = $1 and state = 'CREATED'
+         returning execution_id, locals`,
+        [userTaskKey, this.clock.now()],
       );
-      if (rows[0]?.state !== 'CREATED') throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
-      await tx.query(`update engine_user_task set state = 'COMPLETED', completed_at = $2 where key = $1`, [
-        userTaskKey,
-        this.clock.now(),
-      ]);
+      if (!rows[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
       await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
         type: 'complete',
         executionId: rows[0].execution_id,
@@ -1390,6 +1444,14 @@ interface JobRow {
   custom_headers: Record<string, string>;
   locals: Variables;
 }
+
+/** Reads and locks an instance row; its engine state only when $2 is not the revision a live engine holds. */
+const LOCK_INSTANCE = `select key, definition_key, process_id, version, state, variables, revision, parent_instance_key,
+    parent_execution_id, incident, case when revision = $2 then null else engine_state end as engine_state
+  from engine_instance`;
+
+/** How many job and user-task keys this process remembers the instance of. */
+const WAIT_OWNERS = 4096;
 
 const JOB_COLUMNS =
   'key, instance_key, element_instance_key, element_id, execution_id, type, state, retries, worker, custom_headers, locals';
