@@ -1,7 +1,9 @@
 /**
  * The embedded engine end to end, on PostgreSQL: 2,000 instances of start → service task (a
  * `@camunda8/sdk` job worker over HTTP) → user task (completed over REST) → end, against the
- * real server in its own process. In the same run, the same process on bare in-memory
+ * real server in its own process. Instances are started and user tasks found and completed with
+ * plain keep-alive HTTP requests to the same Camunda 8 REST endpoints, so that the load
+ * generator, which shares the machine's two cores with the server, stays light. In the same run, the same process on bare in-memory
  * bpmn-engine (one thread, no durability, no HTTP) for comparison.
  * Needs BENCH_DATABASE_URL (or TEST_DATABASE_URL): a server where it may create a database.
  */
@@ -10,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine } from 'bpmn-engine';
 import * as Elements from 'bpmn-elements';
+import { createJsonClient } from './lib/http.js';
 import { ROOT, round, runParallel, sdkClient, startBenchServer } from './lib/server.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2_000);
@@ -53,21 +56,22 @@ async function runDurable(base: string) {
     jobHandler: (job: { complete(variables: object): Promise<unknown> }) => timed(() => job.complete({ worked: true })),
   } as never);
 
+  const rest = createJsonClient(base);
   const started = performance.now();
   let completed = 0;
   const creators = runParallel(INSTANCES, IN_FLIGHT, async () => {
-    await timed(() => client.createProcessInstance({ processDefinitionId: 'engine-bench', variables: {} }));
+    await timed(() => rest.post('/v2/process-instances', { processDefinitionId: 'engine-bench', variables: {} }));
   });
   const completers = (async () => {
     while (completed < INSTANCES) {
-      const { items } = await client.searchUserTasks(
-        { filter: { state: 'CREATED' }, page: { limit: IN_FLIGHT * 4 } },
-        { consistency: { waitUpToMs: 0 } },
-      );
+      const { items } = await rest.post<{ items: { userTaskKey: string }[] }>('/v2/user-tasks/search', {
+        filter: { state: 'CREATED' },
+        page: { limit: IN_FLIGHT * 4 },
+      });
       if (items.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
       await Promise.all(
-        items.map(async (task: { userTaskKey: string }) => {
-          await timed(() => client.completeUserTask({ userTaskKey: task.userTaskKey, variables: {} } as never));
+        items.map(async (task) => {
+          await timed(() => rest.post(`/v2/user-tasks/${task.userTaskKey}/completion`, { variables: {} }));
           completed++;
         }),
       );
@@ -76,6 +80,7 @@ async function runDurable(base: string) {
   await Promise.all([creators, completers]);
   const seconds = (performance.now() - started) / 1000;
   worker.stop();
+  rest.close();
   latencies.sort((a, b) => a - b);
   return { perSecond: INSTANCES / seconds, p95EventMs: latencies[Math.floor(latencies.length * 0.95)] };
 }

@@ -148,8 +148,8 @@ export async function readProcessModels(xml: string): Promise<ProcessModel[]> {
       messageStarts: [],
       timerStarts: [],
       eventSubprocessStarts: Object.values(elements)
-        .filter((e) => e.eventSubProcess && !elements[e.eventSubProcess].scopeId && (e.message || e.timer))
-        .map((e) => ({ elementId: e.id, subProcessId: e.eventSubProcess!, interrupting: e.interrupting !== false })),
+        .filter((e) => e.eventSubProcess && !elements[e.eventSubProcess].scopeId && (e.message || e.timer || e.error))
+        .map((e) => ({ elementId: e.id, subProcessId: e.eventSubProcess!, interrupting: Boolean(e.error) || e.interrupting !== false })),
       source: JSON.stringify({
         ...serialized,
         processes: serialized.processes.map((p) => ({

@@ -140,6 +140,10 @@ export class LiveInstance {
   private engine: InstanceType<typeof Engine> | undefined;
   private readonly listener = new EventEmitter();
   private known: ReadonlySet<string> = new Set();
+  /** An error event subprocess that bpmn-elements started itself (an error end or throw event). */
+  private interruptedBy: string | undefined;
+  /** Set while this layer starts an event subprocess, which then interrupts on its own terms. */
+  private triggering = false;
 
   constructor(
     readonly model: ProcessModel,
@@ -167,6 +171,7 @@ export class LiveInstance {
       }
       this.applyOutside(event);
     }
+    this.interruptForThrownError();
     this.runInternalWaits();
     return this.result();
   }
@@ -226,6 +231,10 @@ export class LiveInstance {
     };
     this.listener.on('activity.enter', record('ACTIVATED'));
     this.listener.on('activity.enter', (api: Api) => this.rememberIteration(api));
+    this.listener.on('activity.enter', (api: Api) => {
+      const start = this.model.eventSubprocessStarts.find((candidate) => candidate.elementId === api.id);
+      if (start && this.model.elements[api.id].error && !this.triggering) this.interruptedBy = start.subProcessId;
+    });
     this.listener.on('activity.end', (api: Api) => this.onEnd(api));
     this.listener.on('activity.end', record('COMPLETED'));
     this.listener.on('activity.discard', record('TERMINATED'));
@@ -367,23 +376,24 @@ export class LiveInstance {
       this.complete(element, event.executionId, event.variables, event.locals);
       return;
     }
-    // Error event subprocesses are refused at deploy (bpmn-elements would fail the whole
-    // process); should one get here, it is an incident, not a broken instance.
-    if (findErrorCatch(this.model, wait.elementId, event.errorCode)?.eventSubProcess) {
-      this.raise(element, event.executionId, 'UNHANDLED_ERROR_EVENT', new Error('error event subprocesses are not supported'));
+    this.mergeVariables(event.variables);
+    // bpmn-elements lets an error event subprocess catch only errors thrown by error events;
+    // an error a worker reports would fail the whole process. The engine starts it instead.
+    const catcher = findErrorCatch(this.model, wait.elementId, event.errorCode);
+    if (catcher?.eventSubProcess) {
+      this.triggerEventSubprocess(catcher.id, {}, event.errorCode);
       return;
     }
-    this.mergeVariables(event.variables);
     wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
   }
 
   /**
-   * A message or timer started an event subprocess. bpmn-elements runs one only when its own
-   * events trigger it, so it is run here and its start event completed at once (its trigger has
-   * happened). An interrupting one first ends everything else the process does, as Camunda 8
-   * does; no event subprocess starts after that.
+   * A message, a timer or a worker's BPMN error started an event subprocess. bpmn-elements runs
+   * one only when its own events trigger it, so it is run here and its start event completed at
+   * once (its trigger has happened). An interrupting one (an error one always is) first ends
+   * everything else the process does, as Camunda 8 does; no event subprocess starts after that.
    */
-  private triggerEventSubprocess(startId: string, variables: Variables) {
+  private triggerEventSubprocess(startId: string, variables: Variables, errorCode?: string) {
     const start = this.model.eventSubprocessStarts.find((s) => s.elementId === startId);
     const memory = this.eventSubprocessMemory();
     if (!start || memory.interrupted) throw new StaleEventError(`${EVENT_SUBPROCESS_PREFIX}${startId}`);
@@ -406,10 +416,22 @@ export class LiveInstance {
     const bpmnProcess = execution.definitions[0].getProcesses()[0];
     // What runs now, taken before the event subprocess starts: an interrupting one ends it.
     const running = [...this.waiting];
-    bpmnProcess.getActivityById(start.subProcessId).run({ id: startId });
-    // Its start event now waits for the message or timer that has already come: complete it.
+    this.triggering = true;
+    try {
+      bpmnProcess.getActivityById(start.subProcessId).run({ id: startId });
+    } finally {
+      this.triggering = false;
+    }
+    // Its start event now waits for the message, timer or error that has already come: complete it.
     for (const [executionId, wait] of [...this.waiting]) {
-      if (wait.elementId === startId) wait.api.signal({ id: startId, executionId });
+      if (wait.elementId !== startId) continue;
+      if (element.error) {
+        // An error start event takes no signal: it catches an error thrown at its (first and
+        // only) event definition, execution `<start>_0`, as bpmn-elements' own throw would.
+        wait.api.broker.publish('execution', `execute.throw.${executionId}_0`, { error: { code: errorCode ?? element.error.code } });
+      } else {
+        wait.api.signal({ id: startId, executionId });
+      }
     }
     for (const timer of [...this.timers.values()]) if (timer.elementId === startId) timer.fire();
     if (start.interrupting) {
@@ -420,6 +442,26 @@ export class LiveInstance {
         if (this.model.elements[timer.elementId]?.scopeId !== start.subProcessId) this.timers.delete(timerId);
       }
     }
+  }
+
+  /**
+   * bpmn-elements starts an error event subprocess when an error event inside the process
+   * throws, but lets the rest of the process run on. An error start event interrupts in Camunda
+   * 8: everything outside the event subprocess ends now, and no other event subprocess starts.
+   */
+  private interruptForThrownError() {
+    const subProcessId = this.interruptedBy;
+    this.interruptedBy = undefined;
+    if (!subProcessId) return;
+    this.eventSubprocessMemory().interrupted = 'interrupted';
+    const inside = (elementId: string) => {
+      for (let scope: string | undefined = elementId; scope; scope = this.model.elements[scope]?.scopeId) {
+        if (scope === subProcessId) return true;
+      }
+      return false;
+    };
+    for (const [, wait] of [...this.waiting]) if (!inside(wait.elementId)) wait.api.discard();
+    for (const [timerId, timer] of [...this.timers]) if (!inside(timer.elementId)) this.timers.delete(timerId);
   }
 
   private eventSubprocessMemory(): Record<string, string> {
@@ -536,6 +578,7 @@ export class LiveInstance {
     for (const start of this.model.eventSubprocessStarts) {
       if (memory[start.elementId] === 'fired') continue;
       const element = this.model.elements[start.elementId];
+      if (element.error) continue; // started by a thrown error, not waited for
       const executionId = `${EVENT_SUBPROCESS_PREFIX}${start.elementId}`;
       const base = { executionId, elementId: element.id, elementType: element.type };
       if (this.known.has(executionId)) {
@@ -672,6 +715,8 @@ type Api = {
   sendApiMessage(action: string, content: object, options?: object): void;
   signal(message: object): void;
   discard(): void;
+  /** The emitting element's message broker. */
+  broker: { publish(exchange: string, routingKey: string, content: object): void };
 };
 
 /** When a timer of `kind` with the evaluated `value` falls due, counted from `now`. */

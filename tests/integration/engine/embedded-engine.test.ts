@@ -26,6 +26,7 @@ describe.each(backends)('embedded engine on $name', (backend) => {
       await fixture('referral-answer.bpmn'),
       await fixture('aftercare-period.bpmn'),
       await fixture('message-end-job.bpmn'),
+      await fixture('referral-declined.bpmn'),
     ]);
   });
 
@@ -272,6 +273,65 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(await elements(processInstanceKey)).toEqual(
       expect.arrayContaining(['regular-contact:TERMINATED', 'twelve-months:COMPLETED', 'closed:COMPLETED', 'period-over:COMPLETED']),
     );
+  });
+
+  describe('an error event subprocess', () => {
+    const userTasks = async (instanceKey: string) =>
+      (
+        await handle.db.query<{ element_id: string; state: string }>(
+          'select element_id, state from engine_user_task where instance_key = $1 order by key',
+          [instanceKey],
+        )
+      ).rows.map((r) => `${r.element_id}:${r.state}`);
+    const sendReferralJob = async (instanceKey: string) => {
+      const jobs = await engine.activateJobs({ type: 'evsub-send-referral', worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 10 });
+      const job = jobs.find((candidate) => candidate.processInstanceKey === instanceKey);
+      expect(job).toBeDefined();
+      return job!;
+    };
+
+    it('catches a BPMN error a worker throws and ends everything else the process does', async () => {
+      const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'referral-declined' });
+      const job = await sendReferralJob(processInstanceKey);
+
+      await engine.throwJobError(job.jobKey, { errorCode: 'REFERRAL_DECLINED', variables: { declinedBy: 'partner-1' } });
+
+      expect(await userTasks(processInstanceKey)).toEqual(['prepare-release:CANCELED', 'find-another-partner:CREATED']);
+      expect((await instanceState(processInstanceKey)).variables).toMatchObject({ declinedBy: 'partner-1' });
+      const { rows } = await handle.db.query<{ key: string }>(
+        `select key from engine_user_task where instance_key = $1 and state = 'CREATED'`,
+        [processInstanceKey],
+      );
+      await engine.completeUserTask(rows[0].key);
+      expect((await instanceState(processInstanceKey)).state).toBe('COMPLETED');
+      expect(await elements(processInstanceKey)).toEqual(
+        expect.arrayContaining(['send-referral:TERMINATED', 'prepare-release:TERMINATED', 'partner-declined:COMPLETED', 'declined:COMPLETED']),
+      );
+    });
+
+    it('catches an error end event of the process the same way', async () => {
+      const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'referral-declined' });
+      const job = await sendReferralJob(processInstanceKey);
+
+      await engine.completeJob(job.jobKey, { answer: null });
+
+      expect(await userTasks(processInstanceKey)).toEqual(['prepare-release:CANCELED', 'chase-partner:CREATED']);
+      expect(await elements(processInstanceKey)).toEqual(expect.arrayContaining(['answer-missing:COMPLETED', 'answer-was-missing:COMPLETED']));
+    });
+
+    it('leaves an error no event subprocess catches as an incident', async () => {
+      const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'referral-declined' });
+      const job = await sendReferralJob(processInstanceKey);
+
+      await engine.throwJobError(job.jobKey, { errorCode: 'SOMETHING_ELSE' });
+
+      const { rows } = await handle.db.query<{ error_type: string }>(
+        `select error_type from engine_incident where instance_key = $1 and state = 'ACTIVE'`,
+        [processInstanceKey],
+      );
+      expect(rows).toEqual([{ error_type: 'UNHANDLED_ERROR_EVENT' }]);
+      expect(await userTasks(processInstanceKey)).toEqual(['prepare-release:CREATED']);
+    });
   });
 
   it('runs a message end event with a task definition as a job, as Camunda 8 does', async () => {
