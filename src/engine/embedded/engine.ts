@@ -701,6 +701,11 @@ export class EmbeddedEngine {
          update engine_element_instance i set state = l.state, ended_at = l.at
          from jsonb_to_recordset($7::jsonb) as l(execution_id text, state text, at timestamptz)
          where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'
+       ), closed as (
+         -- An instance that ended leaves nothing active (a terminate end event ends it mid-flight).
+         update engine_element_instance i set state = 'TERMINATED', ended_at = $5
+         where $5::timestamptz is not null and i.instance_key = $1 and i.state = 'ACTIVE'
+           and not exists (select 1 from jsonb_to_recordset($7::jsonb) as l(execution_id text) where l.execution_id = i.execution_id)
        )
        update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5,
          incident = incident and $5::timestamptz is null

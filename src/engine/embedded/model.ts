@@ -285,12 +285,16 @@ function compact<T extends Record<string, unknown>>(object: T): T {
 /** Does an error boundary or error event subprocess around `elementId` catch `errorCode`? */
 export function findErrorCatch(model: ProcessModel, elementId: string, errorCode: string): ElementModel | undefined {
   const elements = Object.values(model.elements);
-  const catches = (candidate: ElementModel) => candidate.error && (candidate.error.code === undefined || candidate.error.code === errorCode);
+  // At each level the catch naming the code wins over a catch-all, as in Camunda 8.
+  const specific = (candidate: ElementModel) => candidate.error?.code === errorCode;
+  const catchAll = (candidate: ElementModel) => Boolean(candidate.error) && candidate.error!.code === undefined;
   for (let scope: string | undefined = elementId; scope; scope = model.elements[scope]?.scopeId) {
-    const boundary = elements.find((e) => e.attachedTo === scope && catches(e));
+    const boundaries = elements.filter((e) => e.attachedTo === scope);
+    const boundary = boundaries.find(specific) ?? boundaries.find(catchAll);
     if (boundary) return boundary;
     const parentScope = model.elements[scope]?.scopeId;
-    const eventSubProcessStart = elements.find((e) => e.eventSubProcess && model.elements[e.eventSubProcess]?.scopeId === parentScope && catches(e));
+    const starts = elements.filter((e) => e.eventSubProcess && model.elements[e.eventSubProcess]?.scopeId === parentScope);
+    const eventSubProcessStart = starts.find(specific) ?? starts.find(catchAll);
     if (eventSubProcessStart) return eventSubProcessStart;
   }
   return undefined;

@@ -338,6 +338,14 @@ export class LiveInstance {
     return cut > 0 ? executionId.slice(0, cut) : undefined;
   }
 
+  /**
+   * The variables a timer expression sees when its timer starts: the instance's variables as
+   * they are now (an element's own environment is a copy taken when the process started).
+   */
+  timerContext(content: { executionId: string; parent?: unknown }): Variables {
+    return this.contextFor({ executionId: content.executionId, content: content as Record<string, unknown> });
+  }
+
   /** Called by the clocked timer definition when a timer starts waiting. */
   registerTimer(
     activity: { id: string; type: string },
@@ -383,6 +391,12 @@ export class LiveInstance {
     if (catcher?.eventSubProcess) {
       this.triggerEventSubprocess(catcher.id, {}, event.errorCode);
       return;
+    }
+    // bpmn-elements lets every error boundary that matches catch, a catch-all beside a specific
+    // one too; in Camunda 8 only the most specific one does. The others stop listening first.
+    for (const [, other] of [...this.waiting]) {
+      const boundary = this.model.elements[other.elementId];
+      if (boundary?.error && boundary.attachedTo === wait.elementId && boundary.id !== catcher?.id) other.api.discard();
     }
     wait.api.sendApiMessage('error', { message: event.errorMessage, code: event.errorCode });
   }
@@ -560,6 +574,17 @@ export class LiveInstance {
     const state = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
     for (const definition of state.definitions) delete definition.source;
     const completed = !this.incident && (this.engine!.state === 'idle' || this.onlyStaleFlowsLeft(waits));
+    if (completed) {
+      // The process has ended — a terminate end event ends it while other work still waits,
+      // and bpmn-elements tells nothing of that work: it was terminated, nothing waits any more.
+      const left = new Set(this.transitions.filter((t) => t.state !== 'ACTIVATED').map((t) => t.executionId));
+      const at = this.clock.now().toISOString();
+      for (const wait of waits) {
+        if (left.has(wait.executionId) || wait.executionId.startsWith(EVENT_SUBPROCESS_PREFIX)) continue;
+        this.transitions.push({ executionId: wait.executionId, elementId: wait.elementId, elementType: wait.elementType, state: 'TERMINATED', at });
+      }
+      waits.length = 0;
+    }
     return {
       status: completed ? 'COMPLETED' : 'ACTIVE',
       state,
@@ -827,15 +852,17 @@ function clockedTimerEventDefinition() {
   };
 
   ClockedTimerEventDefinition.prototype._getTimers = function getTimers(this: any, executeMessage: { content: any }) {
-    const clock = runOf(this).clock;
+    const run = runOf(this);
+    const clock = run.clock;
     const content = executeMessage.content;
-    const element = this.activity;
-    const variables = element.environment.variables;
+    // Evaluated only when not yet known: a recovered timer keeps the due date it was given.
+    let variables: Variables | undefined;
+    const context = () => (variables ??= run.timerContext(content));
     const result: any = 'expireAt' in content ? { expireAt: new Date(content.expireAt) } : {};
     for (const timerType of ['timeDuration', 'timeCycle', 'timeDate']) {
       let text: string | undefined;
       if (timerType in content) text = content[timerType];
-      else if (this[timerType]) text = evaluateTimer(this[timerType], variables, clock);
+      else if (this[timerType]) text = evaluateTimer(this[timerType], context(), clock);
       else continue;
       result[timerType] = text;
       if (!text) continue;

@@ -27,6 +27,7 @@ describe.each(backends)('embedded engine on $name', (backend) => {
       await fixture('aftercare-period.bpmn'),
       await fixture('message-end-job.bpmn'),
       await fixture('referral-declined.bpmn'),
+      await fixture('engine-semantics.bpmn'),
     ]);
   });
 
@@ -273,6 +274,63 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(await elements(processInstanceKey)).toEqual(
       expect.arrayContaining(['regular-contact:TERMINATED', 'twelve-months:COMPLETED', 'closed:COMPLETED', 'period-over:COMPLETED']),
     );
+  });
+
+  describe('as Camunda 8 does', () => {
+    const jobOf = async (type: string, instanceKey: string) => {
+      const jobs = await engine.activateJobs({ type, worker: 'w', timeoutMs: 10_000, maxJobsToActivate: 10 });
+      const job = jobs.find((candidate) => candidate.processInstanceKey === instanceKey);
+      expect(job).toBeDefined();
+      return job!;
+    };
+    const userTasks = async (instanceKey: string) =>
+      (
+        await handle.db.query<{ element_id: string; state: string }>(
+          'select element_id, state from engine_user_task where instance_key = $1 order by key',
+          [instanceKey],
+        )
+      ).rows.map((r) => `${r.element_id}:${r.state}`);
+
+    it('evaluates a timer expression with the variables of the moment the timer starts', async () => {
+      const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'timer-from-output' });
+      const job = await jobOf('semantics-compute-date', processInstanceKey);
+
+      await engine.completeJob(job.jobKey, { releaseDate: '2031-03-15', months: 6 });
+
+      const { rows } = await handle.db.query<{ due_at: Date }>('select due_at from engine_timer where instance_key = $1', [
+        processInstanceKey,
+      ]);
+      expect(rows.map((r) => r.due_at.toISOString())).toEqual(['2030-09-15T00:00:00.000Z']);
+    });
+
+    it('ends the work of every other branch when a terminate end event is reached', async () => {
+      const { processInstanceKey } = await engine.createInstance({ processDefinitionId: 'terminate-branches' });
+      const job = await jobOf('semantics-check-closure', processInstanceKey);
+
+      await engine.completeJob(job.jobKey);
+
+      expect((await instanceState(processInstanceKey)).state).toBe('COMPLETED');
+      expect(await userTasks(processInstanceKey)).toEqual(['plan-integration:CANCELED']);
+      const active = await handle.db.query(`select 1 from engine_element_instance where instance_key = $1 and state = 'ACTIVE'`, [
+        processInstanceKey,
+      ]);
+      expect(active.rows).toEqual([]);
+      expect(await elements(processInstanceKey)).toEqual(expect.arrayContaining(['plan-integration:TERMINATED', 'case-closed:COMPLETED']));
+    });
+
+    it('lets only the error boundary naming the code catch, not a catch-all beside it', async () => {
+      const specific = await engine.createInstance({ processDefinitionId: 'two-error-boundaries' });
+      await engine.throwJobError((await jobOf('semantics-send-referral', specific.processInstanceKey)).jobKey, {
+        errorCode: 'NO_MATCHING_PARTNER',
+      });
+      const other = await engine.createInstance({ processDefinitionId: 'two-error-boundaries' });
+      await engine.throwJobError((await jobOf('semantics-send-referral', other.processInstanceKey)).jobKey, {
+        errorCode: 'PARTNER_UNREACHABLE',
+      });
+
+      expect(await userTasks(specific.processInstanceKey)).toEqual(['refer-manually:CREATED']);
+      expect(await userTasks(other.processInstanceKey)).toEqual(['check-error:CREATED']);
+    });
   });
 
   describe('an error event subprocess', () => {
