@@ -5,6 +5,8 @@ import { ensureFirstAdministrator, printFirstAdministrator } from './auth/first-
 import type { Config } from './config.js';
 import { startEngine, type EngineRuntime } from './engine/index.js';
 import { migrate, openDatabase, type Database } from './db/index.js';
+import { loadDemoData } from './domain/demo.js';
+import { deployProductProcesses } from './domain/deploy-processes.js';
 import type { Logger } from './logger.js';
 
 /** A started product: its HTTP address and the one way to stop it. */
@@ -59,12 +61,16 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   try {
     const applied = await migrate(db);
     if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
-    const firstAdministrator = await ensureFirstAdministrator(db);
+    // In demo mode the demo accounts (admin included) get DEMO_PASSWORD instead (domain/demo.ts).
+    const firstAdministrator = config.demo ? undefined : await ensureFirstAdministrator(db);
     if (firstAdministrator) {
       log.info({ userId: firstAdministrator.userId }, 'first administrator created');
       printFirstAdministrator(firstAdministrator);
     }
     engine = startEngine(config, db, log);
+    // The product's own processes and forms; a byte-identical file keeps its version.
+    await deployProductProcesses(engine.engine, log);
+    if (config.demo) await loadDemoData({ db, engine: engine.engine, password: config.demoPassword!, log });
     // Before the database closes: the scheduler must not start a transaction on a closed pool.
     fastify.addHook('preClose', () => engine?.close());
     await fastify.register(app, { config, db, engine });

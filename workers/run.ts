@@ -14,6 +14,12 @@ import type { Config } from '../src/config.js';
 import type { Database } from '../src/db/types.js';
 import { handler as applicationReminders } from './application-reminders/handler.js';
 import { createApplicationReminderStore } from './application-reminders/store.js';
+import { handler as caseIntake } from './case-intake/handler.js';
+import { createCaseIntakeStore } from './case-intake/store.js';
+import { handler as casePhase } from './case-phase/handler.js';
+import { createCasePhaseStore } from './case-phase/store.js';
+import { handler as caseReentry } from './case-reentry/handler.js';
+import { createCaseReentryStore } from './case-reentry/store.js';
 import { startCamunda7Binding } from './bindings/camunda7.js';
 import { startCamunda8Binding } from './bindings/camunda8.js';
 import { DEFAULT_RETRY_BACK_OFF, type RetryBackOff, type WorkerDefinition } from './bindings/job.js';
@@ -26,6 +32,8 @@ import { handler as notifications, type Directory, type Mailer } from './notific
 import { createNotificationStore } from './notifications/store.js';
 import { handler as partnerReferrals } from './partner-referrals/handler.js';
 import { createPartnerReferralStore } from './partner-referrals/store.js';
+import { handler as referralOutcome } from './referral-outcome/handler.js';
+import { createReferralOutcomeStore } from './referral-outcome/store.js';
 
 export type { WorkerDefinition } from './bindings/job.js';
 export type { EngineCredentials } from './bindings/types.js';
@@ -82,10 +90,18 @@ export function createProductWorkers(deps: {
   const reminderStore = createApplicationReminderStore(db);
   const referralStore = createPartnerReferralStore(db);
   const extensionStore = createExtensionApprovalStore(db);
+  const casePhaseStore = createCasePhaseStore(db);
+  const caseIntakeStore = createCaseIntakeStore(db);
+  const caseReentryStore = createCaseReentryStore(db);
+  const referralOutcomeStore = createReferralOutcomeStore(db);
   const definitions: WorkerDefinition[] = [
     { type: 'application-reminders', run: (variables, helpers) => applicationReminders(variables, { ...helpers, store: reminderStore }) },
     { type: 'partner-referrals', run: (variables, helpers) => partnerReferrals(variables, { ...helpers, store: referralStore }) },
     { type: 'extension-approval', run: (variables, helpers) => extensionApproval(variables, { ...helpers, store: extensionStore }) },
+    { type: 'case-phase', run: (variables, helpers) => casePhase(variables, { ...helpers, store: casePhaseStore }) },
+    { type: 'case-intake', run: (variables, helpers) => caseIntake(variables, { ...helpers, store: caseIntakeStore }) },
+    { type: 'case-reentry', run: (variables, helpers) => caseReentry(variables, { ...helpers, store: caseReentryStore }) },
+    { type: 'referral-outcome', run: (variables, helpers) => referralOutcome(variables, { ...helpers, store: referralOutcomeStore }) },
   ];
   if (deps.mail) {
     const { mailer, from } = deps.mail;
@@ -181,6 +197,14 @@ export async function startConfiguredWorkers(
     transport?.close();
     throw error;
   }
+}
+
+/** Why `config` cannot run the workers in a process of their own (`npm run workers`), or undefined when it can. */
+export function separateWorkersProblem(config: Config): string | undefined {
+  if (!config.databaseUrl) return 'needs DATABASE_URL: embedded PGlite belongs to one process, and with it the workers run inside npm start';
+  if (!config.workersEngineUrl) return 'needs WORKERS_ENGINE_URL: the engine to poll (an API node, or a Camunda 8 cluster)';
+  if (config.workersProtocol === 'off') return 'WORKERS_PROTOCOL is off: there is nothing to run';
+  return undefined;
 }
 
 /** The URL this process's own server answers on from this process (wildcard → loopback). */

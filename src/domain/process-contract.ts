@@ -12,6 +12,11 @@ export const PROCESSES = {
   partnerReferral: 'partner-referral',
   /** A re-entry request after closure or drop-out: supervisor approval, then a linked new case. */
   caseReentry: 'case-reentry',
+  /**
+   * Called with `dueAt` (an ISO instant) and ends then: the lifecycle waits for dates derived
+   * from case data through it, and re-schedules by calling it again (see the diagrams).
+   */
+  waitUntil: 'wait-until',
 } as const;
 
 /** Variables `transition-case` starts with. */
@@ -47,7 +52,20 @@ export const MESSAGES = {
   extensionRequested: { name: 'extension-requested', correlationKey: 'caseId' },
   /** `{ accepted: boolean }` — the partner organisation answered a referral. */
   partnerAnswered: { name: 'partner-answered', correlationKey: 'referralId' },
+  /** `{ referralId }` — a referral was created for the case: `transition-case` calls `partner-referral` for it. */
+  referralRequested: { name: 'referral-requested', correlationKey: 'caseId' },
 } as const;
+
+/**
+ * The variable a completed approval task names its approver in (extension and re-entry
+ * approvals): the id of the user completing the task. The task-completion route sets it.
+ */
+export const DECIDED_BY_VARIABLE = 'decidedBy';
+
+// The domain is the truth for the dates the timers follow: the API changes the case first
+// (changeExpectedReleaseDate, recordRelease, closeCase, requestExtension) and then publishes the
+// message; the diagram's `case-phase` step reads the dates back. Release and closure are also
+// recorded by `case-phase` from the message's variables when the API has not done it first.
 
 /** A message the API can publish. */
 export type MessageKey = keyof typeof MESSAGES;

@@ -17,6 +17,8 @@ import type { Backend, TestDatabase } from './databases.js';
 export interface EngineServer {
   url: string;
   server: RunningServer;
+  /** The PostgreSQL database the server uses; undefined on PGlite (it belongs to the server's process). */
+  databaseUrl: string | undefined;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startEngineServer(backend: Backend, env: Record<string, st
   return {
     url: server.url,
     server,
+    databaseUrl: database?.url,
     async close() {
       await server.close();
       await database?.drop();

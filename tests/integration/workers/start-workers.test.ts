@@ -4,11 +4,13 @@
  * machine credential, and the `notifications` handler end to end — a BPMN service task, the
  * outbox, the user directory over `app_user.email`, and a real SMTP server started here.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { enqueueNotification, getNotification, OUTBOX } from '../../../src/domain/outbox.js';
-import { startConfiguredWorkers } from '../../../workers/run.js';
+import { separateWorkersProblem, startConfiguredWorkers } from '../../../workers/run.js';
 import { startTestSmtpServer } from '../../helpers/smtp-server.js';
 import { backends } from '../../helpers/databases.js';
 import { eventually, useWorkerServer } from './worker-server.js';
@@ -49,7 +51,16 @@ describe.each(backends)('the workers npm start runs, on $name', (backend) => {
     const config = configFor({ SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, MAIL_FROM: 'Übergangsmanagement <noreply@example.org>' });
     const workers = await startConfiguredWorkers(config, { db: server.db, address: address() }, server.log);
     try {
-      expect(workers?.types).toEqual(['application-reminders', 'partner-referrals', 'extension-approval', 'notifications']);
+      expect(workers?.types).toEqual([
+        'application-reminders',
+        'partner-referrals',
+        'extension-approval',
+        'case-phase',
+        'case-intake',
+        'case-reentry',
+        'referral-outcome',
+        'notifications',
+      ]);
       // when an instance reaches the notifications service task
       const key = await server.start({}, 'workers-notify');
       // then the job completed with the handler's output, and the message went out once, to her
@@ -102,3 +113,77 @@ describe.each(backends)('the workers npm start runs, on $name', (backend) => {
     expect(await startConfiguredWorkers(configFor({ WORKERS_PROTOCOL: 'off' }), { db: server.db, address: address() }, server.log)).toBeUndefined();
   });
 });
+
+/** `npm run workers` (workers/main.ts) as a process of its own, with the given environment. */
+function spawnWorkers(env: Record<string, string | undefined>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+    cwd: new URL('../../..', import.meta.url).pathname,
+    env: { ...process.env, LOG_LEVEL: 'info', DATABASE_URL: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  return { child, output: () => output, exited: once(child, 'exit').then(([code]) => code as number | null) };
+}
+
+describe('the workers in a process of their own (npm run workers)', () => {
+  it('says what is missing instead of starting without a database, an engine or a protocol', () => {
+    expect(separateWorkersProblem(loadConfig({}))).toMatch(/needs DATABASE_URL/);
+    expect(separateWorkersProblem(loadConfig({ DATABASE_URL: 'postgres://db/x' }))).toMatch(/needs WORKERS_ENGINE_URL/);
+    expect(
+      separateWorkersProblem(loadConfig({ DATABASE_URL: 'postgres://db/x', WORKERS_ENGINE_URL: 'http://api:3000', WORKERS_PROTOCOL: 'off' })),
+    ).toMatch(/nothing to run/);
+    expect(separateWorkersProblem(loadConfig({ DATABASE_URL: 'postgres://db/x', WORKERS_ENGINE_URL: 'http://api:3000' }))).toBeUndefined();
+  });
+
+  it('exits with code 1 and one line on stderr when it cannot run', async () => {
+    const workers = spawnWorkers({});
+    expect(await workers.exited).toBe(1);
+    expect(workers.output()).toMatch(/^uebergang-workers: needs DATABASE_URL/);
+  });
+});
+
+describe.each(backends.filter((backend) => backend.name === 'postgres'))('npm run workers against an API node, on $name', (backend) => {
+  const server = useWorkerServer(backend);
+
+  it('works on the jobs of the API node with its machine credential and stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
+    // given a notification in the outbox and an SMTP server
+    const smtp = await startSmtp();
+    const { rows } = await server.db.query<{ id: string }>(
+      `insert into app_user (username, display_name, password_hash, email)
+       values ('cw-separate', 'Caseworker', '$argon2id$test', 'team@example.org') returning id`,
+    );
+    await enqueueNotification(
+      server.db,
+      {
+        template: 'application-reminder',
+        recipient: { user: rows[0].id },
+        params: { applicationId: 'a2', caseId: 'c2', casePseudonym: 'K-TEST-0002', kind: 'id-card', deadline: '2026-02-01', daysLeft: 3 },
+      },
+      new Date(),
+    );
+    // and the workers started as a process of their own
+    const workers = spawnWorkers({
+      DATABASE_URL: server.databaseUrl,
+      WORKERS_ENGINE_URL: server.url,
+      WORKERS_CLIENT_ID: server.credential.clientId,
+      WORKERS_CLIENT_SECRET: server.credential.secret,
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      MAIL_FROM: 'noreply@example.org',
+    });
+    try {
+      // when an instance reaches the notifications service task
+      const key = await server.start({}, 'workers-notify');
+      // then the separate process did the job
+      await eventually(() => server.instance(key), (instance) => instance.state === 'COMPLETED');
+      expect(smtp.received.map((mail) => mail.to)).toEqual([['team@example.org']]);
+    } finally {
+      workers.child.kill('SIGTERM');
+      expect(await workers.exited).toBe(0);
+      await smtp.close();
+    }
+    expect(workers.output()).toContain('workers are running');
+  });
+});
+

@@ -25,6 +25,8 @@ export interface WorkerServer {
   readonly url: string;
   readonly db: Database;
   readonly server: RunningServer;
+  /** The server's PostgreSQL database; undefined on PGlite. */
+  readonly databaseUrl: string | undefined;
   /** A machine credential issued for the workers under test. */
   readonly credential: { clientId: string; secret: string };
   /** A logger for the workers under test, and every line it wrote. */
@@ -81,6 +83,9 @@ export function useWorkerServer(backend: Backend, env: Record<string, string> = 
     },
     get server() {
       return running().server;
+    },
+    get databaseUrl() {
+      return running().databaseUrl;
     },
     get credential() {
       return credential;
