@@ -20,7 +20,7 @@ export interface BenchServer {
 }
 
 /** Starts the product on a new database of BENCH_DATABASE_URL (or TEST_DATABASE_URL). */
-export async function startBenchServer(name: string): Promise<BenchServer> {
+export async function startBenchServer(name: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const serverUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
   if (!serverUrl) throw new Error('set BENCH_DATABASE_URL to a PostgreSQL server where the bench may create a database');
   const database = `bench_${name}_${Date.now()}`;
@@ -30,11 +30,12 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
   const port = await freePort();
-  // BENCH_SERVER_NODE_ARGS: extra node flags for the server, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-  const nodeArgs = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  // The server starts as `npm start` starts it (its node flags: heap limits), plus
+  // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = [...(await startFlags()), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), ENGINE_AUTH: 'none', LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), ENGINE_AUTH: 'none', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const rssMb = () => rssOf(child.pid!);
@@ -57,6 +58,12 @@ export async function startBenchServer(name: string): Promise<BenchServer> {
     throw error;
   }
   return { base, process: child, maxRssMb: () => max, rssMb, stop };
+}
+
+/** The node flags of the `npm start` script (`node <flags> --import tsx src/main.ts`). */
+async function startFlags(): Promise<string[]> {
+  const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(' ').filter((part) => part.startsWith('--max-'));
 }
 
 async function rssOf(pid: number): Promise<number> {

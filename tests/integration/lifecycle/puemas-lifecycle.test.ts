@@ -60,11 +60,15 @@ describe.each(backends)('PÜMaS lifecycle on $name', (backend) => {
     await world.clock(midnight('2028-09-04'));
     const review = await world.task('aftercare-review', instanceKey);
     expect(review.candidateGroups).toEqual(['social-service']);
+    // and a last crisis is still open when the review closes the case
+    await world.publish(MESSAGES.crisisReported.name, caseId);
+    await world.task('crisis-intervention', instanceKey);
     await world.complete('aftercare-review', { closureReason: 'regular' }, instanceKey);
 
-    // then the case is closed regularly and its instance completed
+    // then the case is closed regularly, its instance completed, and no task of it stays open
     expect(await world.readCase(caseId)).toMatchObject({ phase: 'closed', status: 'closed', closureReason: 'regular' });
     expect(await world.instance(instanceKey)).toMatchObject({ state: 'COMPLETED', hasIncident: false });
+    expect(await world.openTasks({ processInstanceKey: instanceKey })).toEqual([]);
     expect(await world.elements(instanceKey, 'COMPLETED')).toEqual(
       expect.arrayContaining(['custody-wait', 'start-intensive', 'released-while-preparing', 'start-aftercare', 'aftercare-period', 'close-case', 'case-completed']),
     );
