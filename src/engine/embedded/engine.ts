@@ -1272,22 +1272,29 @@ export class EmbeddedEngine {
     let fired = 0;
     for (;;) {
       const done = await this.transaction(async (tx) => {
+        const { rows: due } = await tx.query<{ key: string; instance_key: string | null }>(
+          `select key, instance_key from engine_timer where due_at <= $1 order by due_at, key limit 1`,
+          [this.clock.now()],
+        );
+        if (!due[0]) return false;
+        // Instance first, then its timer rows — the order of every other path. A timer locked
+        // first would deadlock with an event on the same instance ending that very timer.
+        const row = due[0].instance_key === null ? undefined : await this.lockInstance(tx, due[0].instance_key);
         const { rows } = await tx.query<{
           key: string; instance_key: string | null; definition_key: string; element_id: string; execution_id: string | null;
           due_at: Date; repetitions: number | null;
         }>(
-          `select key, instance_key, definition_key, element_id, execution_id, due_at, repetitions from engine_timer
-           where due_at <= $1 order by due_at, key limit 1 for update skip locked`,
-          [this.clock.now()],
+          `delete from engine_timer where key = $1
+           returning key, instance_key, definition_key, element_id, execution_id, due_at, repetitions`,
+          [due[0].key],
         );
         const timer = rows[0];
-        if (!timer) return false;
-        await tx.query('delete from engine_timer where key = $1', [timer.key]);
-        if (timer.instance_key === null) {
+        // Another process fired it (or an event ended it) while this one waited for the lock.
+        if (!timer) return true;
+        if (!row) {
           await this.fireTimerStart(tx, timer);
           return true;
         }
-        const row = await this.lockInstance(tx, timer.instance_key);
         if (row.state !== 'ACTIVE') return true;
         try {
           await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
