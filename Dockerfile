@@ -9,9 +9,12 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
+# The web UI is built into the image: at run time /app is not writable for the app's user.
+RUN npm run build:ui
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# The heap limits of `npm start` (see README, "Memory").
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=320", "--import", "tsx", "src/main.ts"]

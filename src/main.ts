@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { DatabaseUnreachableError } from './db/index.js';
 import { createLogger } from './logger.js';
 import { SHUTDOWN_GRACE_MS, startServer } from './server.js';
+import { ensureUiBuilt } from './ui-build.js';
 
 function fail(message: string): never {
   process.stderr.write(`uebergang: ${message}\n`);
@@ -30,6 +31,13 @@ try {
   log.info(
     { url: server.url, database: server.db.kind, engine: config.engine, clock: config.clock },
     `Übergangsmanagement is running at ${server.url}`,
+  );
+  // The browser app is built on the first start (and after its sources changed), in a process of
+  // its own while the API already answers; its pages say so until it is ready. A failed build is
+  // a warning, not a failed start.
+  ensureUiBuilt().then(
+    (built) => built && log.info('the web UI is built'),
+    (error: unknown) => log.warn({ err: error }, 'the web UI could not be built; the API runs without it'),
   );
   // Over HTTP on loopback, as any worker would: the protocol path is the one that is tested.
   const workers = startConfiguredWorkers(config, { db: server.db, address: server.fastify.server.address() as AddressInfo }, log);

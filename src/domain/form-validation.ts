@@ -106,24 +106,31 @@ function matchesPattern(pattern: string, value: string): boolean {
   }
 }
 
-/**
- * The findings of `variables` against `form`; empty when they pass. Only the form's own fields
- * may be submitted: anything else could overwrite a process variable the lifecycle relies on
- * (`caseId`, dates) or carry data the form never asked for. Without a form nothing may be
- * submitted. Fields the form disables or makes read-only are neither checked nor accepted.
- */
+/** The form's fields a person fills in: not disabled, not read-only (the viewer submits only those). */
+function inputFieldsOf(form: { components?: unknown[] } | null): FormComponent[] {
+  return form ? fieldsOf(form.components as FormComponent[]).filter((field) => !field.disabled && !field.readonly) : [];
+}
+
+/** The findings of the form's fields in `variables` (required, type, bounds, pattern); empty when they pass. */
 export function validateFormData(form: { components?: unknown[] } | null, variables: Record<string, unknown>): FormIssue[] {
   const issues: FormIssue[] = [];
-  const fields = form ? fieldsOf(form.components as FormComponent[]).filter((field) => !field.disabled && !field.readonly) : [];
-  // form-js binds `a.b` to property b of variable a.
-  const accepted = new Set(fields.map((field) => field.key!.split('.')[0]));
-  for (const name of Object.keys(variables)) {
-    if (!accepted.has(name)) issues.push({ field: name, message: 'Kein Feld dieses Formulars / not a field of this form' });
-  }
-  for (const field of fields) {
+  for (const field of inputFieldsOf(form)) {
     for (const message of checkField(field, valueAt(variables, field.key!))) issues.push({ field: field.key!, message });
   }
   return issues;
+}
+
+/**
+ * The variables in `variables` that are no field of `form` (without a form: all of them). A
+ * person submits only what the form asks: anything else could overwrite a process variable the
+ * lifecycle relies on (`caseId`, dates, the approver `decidedBy`) or carry data nobody asked for.
+ */
+export function findUnknownFields(form: { components?: unknown[] } | null, variables: Record<string, unknown>): FormIssue[] {
+  // form-js binds `a.b` to property b of variable a.
+  const accepted = new Set(inputFieldsOf(form).map((field) => field.key!.split('.')[0]));
+  return Object.keys(variables)
+    .filter((name) => !accepted.has(name))
+    .map((name) => ({ field: name, message: 'Kein Feld dieses Formulars / not a field of this form' }));
 }
 
 /** The value at a form-js key path (`a.b`) in `variables`. */

@@ -18,6 +18,7 @@ const compose = parse(await readFile('docker-compose.yml', 'utf8')) as {
   volumes: Record<string, unknown>;
 };
 const dockerfile = await readFile('Dockerfile', 'utf8');
+const packageJson = await readFile('package.json', 'utf8');
 
 describe('docker-compose.yml', () => {
   const { postgres, app } = compose.services;
@@ -54,7 +55,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^FROM node:20/m);
     expect(dockerfile).toContain('IBM_TELEMETRY_DISABLED=true');
     expect(dockerfile).toContain('RUN npm ci');
-    expect(dockerfile).toContain('CMD ["node", "--import", "tsx", "src/main.ts"]');
+    // The same node flags (heap limits) as `npm start`.
+    const start = JSON.parse(packageJson).scripts.start.split(' ');
+    expect(dockerfile).toContain(`CMD ${JSON.stringify(start)}`.replaceAll('","', '", "'));
+    expect(dockerfile).toContain('RUN npm run build:ui');
     expect(dockerfile).toMatch(/^USER node$/m);
   });
 });

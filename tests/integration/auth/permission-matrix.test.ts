@@ -4,11 +4,18 @@
  * whose route no longer exists.
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueMachineCredential } from '../../../src/auth/machine-credentials.js';
+import { UI_PAGES } from '../../../src/api/plugins/ui.js';
 import { ROLES, type Membership, type Role } from '../../../src/auth/roles.js';
 import { createSession } from '../../../src/auth/sessions.js';
+import type { Database } from '../../../src/db/index.js';
+import { createApplication } from '../../../src/domain/applications.js';
+import { createReferral } from '../../../src/domain/referrals.js';
+import type { EngineRuntime } from '../../../src/engine/index.js';
 import { createTestUser } from '../../helpers/auth-server.js';
 import { listenWithRoutes, type RegisteredRoute } from '../../helpers/auth-app.js';
 import { backends, useDatabase } from '../../helpers/databases.js';
@@ -18,6 +25,18 @@ type Caller = 'anonymous' | Role | 'other-team-caseworker' | 'machine';
 const CALLERS: readonly Caller[] = ['anonymous', ...ROLES, 'other-team-caseworker', 'machine'];
 const PEOPLE: readonly Caller[] = [...ROLES, 'other-team-caseworker'];
 const EVERYONE: readonly Caller[] = CALLERS;
+/** Everyone who works on cases, of any team (routes on a team's records narrow this by path). */
+const CASEWORK: readonly Caller[] = ['social-service', 'psychological-service', 'administration', 'supervisor', 'admin', 'other-team-caseworker'];
+/** Casework on a record of team-a: the caseworker of team-b is refused. */
+const CASEWORK_TEAM_A: readonly Caller[] = ['social-service', 'psychological-service', 'administration', 'supervisor', 'admin'];
+const MODEL_READERS: readonly Caller[] = ['process-owner', 'supervisor', 'admin'];
+const SUPERVISION: readonly Caller[] = ['supervisor', 'admin'];
+
+/**
+ * Records of team-a made in `beforeAll` (a case with its instance and open task, a referral, an
+ * application); a `path` names them as `{case}`, `{task}`, `{instance}`, `{referral}`, `{application}`.
+ */
+const seeded: Record<string, string> = {};
 
 /**
  * THE TABLE: route → who may call it. A route that acts on a record of a team gets a `path`
@@ -77,7 +96,69 @@ const MATRIX: Record<string, { allow: readonly Caller[]; path?: string }> = {
   'GET /v2/variables/:variableKey': { allow: ['machine'] },
   'PUT /v2/clock': { allow: ['machine'] },
   'POST /v2/clock/reset': { allow: ['machine'] },
+  // The product API (src/api/routes/<resource>/)
+  'POST /api/deployments': { allow: ['process-owner', 'admin'] },
+  'POST /api/simulation/instances': { allow: ['process-owner'] },
+  'GET /api/processes': { allow: MODEL_READERS },
+  'GET /api/processes/:processId/versions/:version/xml': { allow: MODEL_READERS },
+  'GET /api/processes/:processId/heatmap': { allow: MODEL_READERS },
+  'GET /api/forms': { allow: PEOPLE },
+  'GET /api/forms/:formId': { allow: PEOPLE },
+  'GET /api/tasks': { allow: CASEWORK },
+  'GET /api/tasks/:taskKey': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}' },
+  'POST /api/tasks/:taskKey/claim': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}/claim' },
+  'POST /api/tasks/:taskKey/unclaim': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}/unclaim' },
+  'POST /api/tasks/:taskKey/assign': { allow: SUPERVISION, path: '/api/tasks/{task}/assign' },
+  'POST /api/tasks/:taskKey/complete': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}/complete' },
+  'GET /api/tasks/:taskKey/comments': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}/comments' },
+  'POST /api/tasks/:taskKey/comments': { allow: CASEWORK_TEAM_A, path: '/api/tasks/{task}/comments' },
+  'GET /api/task-filters': { allow: CASEWORK },
+  'POST /api/task-filters': { allow: CASEWORK },
+  'DELETE /api/task-filters/:id': { allow: CASEWORK, path: `/api/task-filters/${randomUUID()}` },
+  'POST /api/cases': { allow: CASEWORK },
+  'GET /api/cases': { allow: CASEWORK },
+  'GET /api/cases/:caseId': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}' },
+  'GET /api/cases/:caseId/timeline': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/timeline' },
+  'GET /api/cases/:caseId/final-report': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/final-report' },
+  'PUT /api/cases/:caseId/expected-release': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/expected-release' },
+  'POST /api/cases/:caseId/release': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/release' },
+  'POST /api/cases/:caseId/close': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/close' },
+  'POST /api/cases/:caseId/reentry': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/reentry' },
+  'GET /api/cases/:caseId/referrals': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/referrals' },
+  'POST /api/cases/:caseId/referrals': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/referrals' },
+  'GET /api/cases/:caseId/applications': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/applications' },
+  'POST /api/cases/:caseId/applications': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/applications' },
+  'GET /api/cases/:caseId/extensions': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/extensions' },
+  'POST /api/cases/:caseId/extensions': { allow: CASEWORK_TEAM_A, path: '/api/cases/{case}/extensions' },
+  'POST /api/referrals/:id/answer': { allow: CASEWORK_TEAM_A, path: '/api/referrals/{referral}/answer' },
+  'PATCH /api/applications/:id': { allow: CASEWORK_TEAM_A, path: '/api/applications/{application}' },
+  'GET /api/programmes': { allow: PEOPLE },
+  'GET /api/teams': { allow: PEOPLE },
+  'GET /api/partners': { allow: CASEWORK },
+  'GET /api/partners/:id': { allow: CASEWORK, path: `/api/partners/${randomUUID()}` },
+  'POST /api/partners': { allow: SUPERVISION },
+  'GET /api/dashboard': { allow: SUPERVISION },
+  'GET /api/instances': { allow: SUPERVISION },
+  'GET /api/instances.csv': { allow: SUPERVISION },
+  'GET /api/instances/:instanceKey': { allow: SUPERVISION, path: '/api/instances/{instance}' },
+  'POST /api/incidents/:incidentKey/retry': { allow: SUPERVISION },
+  'POST /api/retention/run': { allow: ['admin'] },
+  'GET /api/clients/:clientId/export': { allow: ['admin'], path: `/api/clients/${randomUUID()}/export` },
+  // OIDC sign-in (src/api/routes/oidc/): public, like the password sign-in
+  'GET /api/auth/oidc/login': { allow: EVERYONE },
+  'GET /api/auth/oidc/callback': { allow: EVERYONE },
+  // OpenAPI (src/api/routes/docs/): for signed-in people
+  'GET /docs': { allow: PEOPLE },
+  'GET /docs/': { allow: PEOPLE },
+  'GET /docs/json': { allow: PEOPLE },
+  'GET /docs/yaml': { allow: PEOPLE },
+  'GET /docs/static/*': { allow: PEOPLE },
+  'GET /docs/static/index.html': { allow: PEOPLE },
+  'GET /docs/static/swagger-initializer.js': { allow: PEOPLE },
 };
+
+// The web UI's files and page URLs (src/api/plugins/ui.ts) are public: signing in happens in the app.
+for (const page of [...UI_PAGES, '/assets/*']) MATRIX[`GET ${page}`] ??= { allow: EVERYONE };
 
 /**
  * The engine's protocols are machine-only as a whole: every route under these prefixes is
@@ -123,7 +204,8 @@ describe.each(backends)('permission matrix on $name', (backend) => {
   let machineAuthorization: string;
 
   beforeAll(async () => {
-    ({ url, routes, fastify } = await listenWithRoutes(handle.db, { LOGIN_RATE_LIMIT: '10000' }));
+    let engine: EngineRuntime;
+    ({ url, routes, fastify, engine } = await listenWithRoutes(handle.db, { LOGIN_RATE_LIMIT: '10000' }));
     for (const [caller, memberships] of Object.entries(MEMBERSHIPS)) {
       const user = await createTestUser(handle.db, `matrix.${caller}`, memberships);
       userIds.set(caller as Caller, user.id);
@@ -134,6 +216,7 @@ describe.each(backends)('permission matrix on $name', (backend) => {
       { actor: { type: 'system', id: null } },
     );
     machineAuthorization = `Basic ${Buffer.from(`${credential.clientId}:${secret}`).toString('base64')}`;
+    await seedTeamARecords(handle.db, engine!, url, userIds.get('social-service')!);
   });
   afterAll(() => fastify?.close());
 
@@ -161,7 +244,8 @@ describe.each(backends)('permission matrix on $name', (backend) => {
       const unsafe = !['GET', 'HEAD'].includes(route.method);
       const withBody = unsafe && route.method !== 'DELETE';
       if (withBody) headers['content-type'] = 'application/json';
-      const response = await fetch(`${url}${entry.path ?? route.url.replace(/:\w+/g, '1')}`, {
+      const path = (entry.path ?? route.url.replace(/:\w+/g, '1')).replace(/\{(\w+)\}/g, (_m, name: string) => seeded[name]);
+      const response = await fetch(`${url}${path}`, {
         method: route.method,
         headers,
         body: withBody ? '{}' : undefined,
@@ -178,6 +262,33 @@ describe.each(backends)('permission matrix on $name', (backend) => {
     expect(mismatches).toEqual([]);
   });
 });
+
+/** A case of team-a admitted over the API (with its instance and open task), a referral and an application of it. */
+async function seedTeamARecords(db: Database, engine: EngineRuntime, url: string, caseworkerId: string): Promise<void> {
+  const read = (name: string) => readFile(fileURLToPath(new URL(`../../fixtures/api/${name}`, import.meta.url)), 'utf8');
+  await engine.engine.deploy([
+    { name: 'transition-case.bpmn', content: await read('transition-case.bpmn') },
+    { name: 'api-intake.form', content: await read('api-intake.form') },
+  ]);
+  const session = await createSession(db, caseworkerId, { idleMinutes: 30, maxHours: 1 });
+  const response = await fetch(`${url}/api/cases`, {
+    method: 'POST',
+    headers: { cookie: `uebergang_session=${session.token}`, 'x-csrf-token': session.csrfToken, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      client: { firstName: 'Matrix', lastName: 'Fall', dateOfBirth: '1980-01-01' },
+      programmeId: 'puemas',
+      teamId: 'team-a',
+      expectedRelease: '2027-06-30',
+    }),
+  });
+  const admitted = (await response.json()) as { caseId: string; instanceKey: string };
+  const { rows } = await db.query<{ key: string }>('select key::text from engine_user_task where instance_key = $1', [admitted.instanceKey]);
+  seeded.case = admitted.caseId;
+  seeded.instance = admitted.instanceKey;
+  seeded.task = rows[0].key;
+  seeded.referral = await createReferral(db, { caseId: admitted.caseId, lifeDomain: 'housing', service: 'supported-living' }, new Date());
+  seeded.application = (await createApplication(db, { caseId: admitted.caseId, kind: 'id-card', ownerId: caseworkerId }, new Date())).id;
+}
 
 function codeOf(text: string): string | undefined {
   try {
