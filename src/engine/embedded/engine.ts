@@ -148,13 +148,27 @@ export class EmbeddedEngine {
     await this.pool?.close();
   }
 
-  /** One transaction; announces the job types it made activatable once it has committed. */
+  /**
+   * One transaction; announces the job types it made activatable once it has committed. One
+   * that PostgreSQL chose as a deadlock's victim is rolled back whole and runs again: nothing of
+   * it is visible, and a live engine it moved on never returns to the cache (see applyAndStore).
+   */
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    const hooks: CommitHooks = { jobTypes: new Set(), afterCommit: [] };
-    const result = await currentTransaction.run(hooks, () => this.db.transaction(fn));
-    for (const hook of hooks.afterCommit) hook();
-    if (hooks.jobTypes.size > 0) this.jobEvents.emit('jobs', hooks.jobTypes);
-    return result;
+    for (let attempt = 1; ; attempt++) {
+      const hooks: CommitHooks = { jobTypes: new Set(), afterCommit: [] };
+      let result: T;
+      try {
+        result = await currentTransaction.run(hooks, () => this.db.transaction(fn));
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
+        this.log.warn({ attempt }, 'transaction chosen as a deadlock victim; running it again');
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+        continue;
+      }
+      for (const hook of hooks.afterCommit) hook();
+      if (hooks.jobTypes.size > 0) this.jobEvents.emit('jobs', hooks.jobTypes);
+      return result;
+    }
   }
 
   /**
@@ -1461,6 +1475,11 @@ interface JobRow {
 const LOCK_INSTANCE = `select key, definition_key, process_id, version, state, variables, revision, parent_instance_key,
     parent_execution_id, incident, case when revision = $2 then null else engine_state end as engine_state
   from engine_instance`;
+
+/** PostgreSQL's SQLSTATE for a transaction rolled back to break a deadlock. */
+const DEADLOCK_DETECTED = '40P01';
+/** How often a transaction runs when it keeps being chosen as a deadlock's victim. */
+const DEADLOCK_ATTEMPTS = 3;
 
 /** How many job and user-task keys this process remembers the instance of. */
 const WAIT_OWNERS = 4096;

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../../src/db/index.js';
+import { migrate, type Database } from '../../../src/db/index.js';
 import { createSimulatedClock } from '../../../src/engine/clock.js';
 import { createEmbeddedEngine, type EmbeddedEngine } from '../../../src/engine/embedded/engine.js';
 import { backends, useDatabase } from '../../helpers/databases.js';
@@ -274,6 +274,36 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     expect(await elements(processInstanceKey)).toEqual(
       expect.arrayContaining(['regular-contact:TERMINATED', 'twelve-months:COMPLETED', 'closed:COMPLETED', 'period-over:COMPLETED']),
     );
+  });
+
+  it('runs a transaction again that PostgreSQL chose as a deadlock victim, keeping nothing of the first attempt', async () => {
+    // given an engine whose first transaction is rolled back as a deadlock victim would be
+    let victims = 1;
+    const db: Database = {
+      kind: handle.db.kind,
+      query: (text, params) => handle.db.query(text, params),
+      exec: (text) => handle.db.exec(text),
+      close: () => handle.db.close(),
+      transaction: (fn) =>
+        handle.db.transaction(async (tx) => {
+          const result = await fn(tx);
+          if (victims-- > 0) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+          return result;
+        }),
+    };
+    const retrying = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
+    const count = async () =>
+      (await handle.db.query<{ n: number }>(`select count(*)::int as n from engine_instance where process_id = 'intake-check'`)).rows[0].n;
+    const before = await count();
+
+    // when an instance is started through it
+    const { processInstanceKey } = await retrying.createInstance({ processDefinitionId: 'intake-check', variables: { caseId: 'case-deadlock' } });
+
+    // then it exists once, from the second attempt, and the first attempt left nothing
+    expect(victims).toBe(-1);
+    expect(await count()).toBe(before + 1);
+    expect((await instanceState(processInstanceKey)).state).toBe('ACTIVE');
+    await retrying.close();
   });
 
   describe('as Camunda 8 does', () => {
