@@ -199,16 +199,33 @@ export class EmbeddedEngine {
   /**
    * Deploys BPMN and form files. A process whose resource is byte-identical to its latest
    * version keeps that version; anything else becomes the next version. All or nothing.
+   * A resource stored before (same name, same bytes) is neither checked nor stored again: the
+   * product redeploys its own files at every start.
    */
   async deploy(files: { name: string; content: Buffer | string }[]): Promise<DeploymentResult> {
     if (files.length === 0) throw new EngineError('INVALID_ARGUMENT', 'a deployment needs at least one resource');
-    const parsed: { resource: { name: string; content: string }; form?: { id: string; schema: object }; models?: ProcessModel[] }[] = [];
+    const checksumOf = (content: string) => createHash('sha256').update(content).digest('hex');
+    const { rows: storedRows } = await this.db.query<{ name: string; checksum: string; key: string }>(
+      'select distinct on (name, checksum) name, checksum, key from engine_resource where checksum = any($1) order by name, checksum, key',
+      [files.map((file) => checksumOf(file.content.toString()))],
+    );
+    const stored = new Map(storedRows.map((row) => [`${row.name}\n${row.checksum}`, row.key]));
+    const parsed: {
+      resource: { name: string; content: string };
+      checksum: string;
+      storedKey?: string;
+      form?: { id: string; schema: object };
+      models?: ProcessModel[];
+    }[] = [];
     for (const file of files) {
       // Size, encoding, DTDs (entity expansion, XXE) and well-formedness, before any parser runs.
       const problem = await checkResource(file.name, Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content));
       if (problem) throw new EngineError('INVALID_ARGUMENT', problem.detail);
       const resource = { name: file.name, content: file.content.toString() };
-      if (resource.name.endsWith('.bpmn')) {
+      const checksum = checksumOf(resource.content);
+      // Passed the deploy-time check when it was stored, and runs already.
+      const storedKey = stored.get(`${resource.name}\n${checksum}`);
+      if (resource.name.endsWith('.bpmn') && !storedKey) {
         const issues = await lintBpmn(resource.content);
         if (issues.length > 0) {
           const list = issues.map((issue) => `${issue.elementId}: ${issue.message}`).join('; ');
@@ -216,7 +233,7 @@ export class EmbeddedEngine {
         }
       }
       if (resource.name.endsWith('.form')) {
-        parsed.push({ resource, form: readForm(resource) });
+        parsed.push({ resource, checksum, storedKey, form: readForm(resource) });
       } else if (resource.name.endsWith('.bpmn') || resource.name.endsWith('.xml')) {
         const models = await readProcessModels(resource.content).catch((error: Error) => {
           throw new EngineError('INVALID_ARGUMENT', `${resource.name}: ${error.message}`);
@@ -224,7 +241,7 @@ export class EmbeddedEngine {
         if (models.length === 0) {
           throw new EngineError('INVALID_ARGUMENT', `${resource.name}: no executable process`);
         }
-        parsed.push({ resource, models });
+        parsed.push({ resource, checksum, storedKey, models });
       } else {
         throw new EngineError('INVALID_ARGUMENT', `${resource.name}: only .bpmn and .form files can be deployed`);
       }
@@ -237,12 +254,15 @@ export class EmbeddedEngine {
       await tx.query('insert into engine_deployment (key, created_at) values ($1, $2)', [deploymentKey, now]);
       const result: DeploymentResult = { deploymentKey, processes: [], forms: [] };
       for (const entry of parsed) {
-        const checksum = createHash('sha256').update(entry.resource.content).digest('hex');
-        const resourceKey = await this.nextKey(tx);
-        await tx.query(
-          'insert into engine_resource (key, deployment_key, name, kind, checksum, content) values ($1, $2, $3, $4, $5, $6)',
-          [resourceKey, deploymentKey, entry.resource.name, entry.form ? 'form' : 'bpmn', checksum, entry.resource.content],
-        );
+        const { checksum } = entry;
+        let resourceKey = entry.storedKey;
+        if (!resourceKey) {
+          resourceKey = await this.nextKey(tx);
+          await tx.query(
+            'insert into engine_resource (key, deployment_key, name, kind, checksum, content) values ($1, $2, $3, $4, $5, $6)',
+            [resourceKey, deploymentKey, entry.resource.name, entry.form ? 'form' : 'bpmn', checksum, entry.resource.content],
+          );
+        }
         if (entry.form) {
           result.forms.push(await this.storeForm(tx, entry.form, entry.resource.name, resourceKey, checksum));
           continue;

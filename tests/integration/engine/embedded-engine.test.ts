@@ -47,8 +47,12 @@ describe.each(backends)('embedded engine on $name', (backend) => {
   };
 
   it('keeps the version of a byte-identical redeploy and counts up for a changed one', async () => {
+    const resources = async () => (await handle.db.query<{ n: number }>('select count(*)::int as n from engine_resource')).rows[0].n;
+    const stored = await resources();
     const again = await engine.deploy([await fixture('intake-check.bpmn')]);
     expect(again.processes).toEqual([expect.objectContaining({ processDefinitionId: 'intake-check', version: 1 })]);
+    // The same bytes under the same name are not stored a second time.
+    expect(await resources()).toBe(stored);
     const changed = await fixture('intake-check.bpmn');
     changed.content = changed.content.replace('retries="2"', 'retries="3"');
     const next = await engine.deploy([changed]);
