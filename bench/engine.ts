@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Engine } from 'bpmn-engine';
 import * as Elements from 'bpmn-elements';
 import { createJsonClient } from './lib/http.js';
-import { ROOT, round, runParallel, sdkClient, startBenchServer } from './lib/server.js';
+import { postgresCpuMs, processCpuMs, ROOT, round, runParallel, sdkClient, startBenchServer } from './lib/server.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2_000);
 const IN_FLIGHT = 32;
@@ -22,7 +22,9 @@ const bpmnFile = path.join(ROOT, 'bench/fixtures/engine-bench.bpmn');
 export default async function benchEngine(): Promise<Record<string, unknown>> {
   const server = await startBenchServer('engine');
   try {
+    const cpuBefore = await cpuSample(server.process.pid!);
     const durable = await runDurable(server.base);
+    const cpuAfter = await cpuSample(server.process.pid!);
     const bare = await runBare();
     return {
       completedPerSecond: round(durable.perSecond),
@@ -32,10 +34,22 @@ export default async function benchEngine(): Promise<Record<string, unknown>> {
       rssMb: server.maxRssMb(),
       instances: INSTANCES,
       inFlight: IN_FLIGHT,
+      // Where the durable run's CPU went, in ms per completed instance (two cores in all).
+      cpuMsPerInstance: {
+        server: round((cpuAfter.server - cpuBefore.server) / INSTANCES, 2),
+        database: round((cpuAfter.database - cpuBefore.database) / INSTANCES, 2),
+        loadGenerator: round((cpuAfter.loadGenerator - cpuBefore.loadGenerator) / INSTANCES, 2),
+      },
     };
   } finally {
     await server.stop();
   }
+}
+
+/** CPU used so far by the server, by PostgreSQL and by this process (the load generator), in ms. */
+async function cpuSample(serverPid: number) {
+  const { user, system } = process.cpuUsage();
+  return { server: await processCpuMs(serverPid), database: await postgresCpuMs(), loadGenerator: (user + system) / 1000 };
 }
 
 async function runDurable(base: string) {

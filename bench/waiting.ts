@@ -1,6 +1,6 @@
 /**
- * Memory with many waiting instances: 20,000 instances started over HTTP that all wait at a user
- * task; the server's resident memory afterwards (target: under 400 MB). On PostgreSQL; needs
+ * Memory with many waiting instances: 20,000 instances started over HTTP that all wait at their
+ * service task's job; the server's resident memory afterwards (target: under 400 MB). On PostgreSQL; needs
  * BENCH_DATABASE_URL (or TEST_DATABASE_URL).
  */
 import path from 'node:path';

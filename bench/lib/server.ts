@@ -1,6 +1,6 @@
 /** The product as a separate process on a fresh PostgreSQL database, for benchmarks. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,12 +31,22 @@ export async function startBenchServer(name: string, env: Record<string, string>
   url.pathname = `/${database}`;
   const port = await freePort();
   // The server starts as `npm start` starts it (its node flags: heap limits), plus
-  // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  // BENCH_SERVER_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`; BENCH_SERVER_STDOUT=1
+  // shows its standard output (where `--trace-gc` writes).
   const nodeArgs = [...(await startFlags()), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: url.toString(), PORT: String(port), ENGINE_AUTH: 'none', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      DATABASE_URL: url.toString(),
+      PORT: String(port),
+      ENGINE_AUTH: 'none',
+      LOG_LEVEL: 'warn',
+      // Another number of worker threads than the server's default, to compare.
+      ...(process.env.BENCH_ENGINE_THREADS && { ENGINE_THREADS: process.env.BENCH_ENGINE_THREADS }),
+      ...env,
+    },
+    stdio: ['ignore', process.env.BENCH_SERVER_STDOUT ? 'inherit' : 'ignore', 'inherit'],
   });
   const rssMb = () => rssOf(child.pid!);
   let max = 0;
@@ -111,3 +121,25 @@ export async function runParallel(total: number, parallel: number, task: (index:
 }
 
 export const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** CPU time (user + system) a process has used so far, in ms; 0 where /proc cannot tell. */
+export async function processCpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The fields after the command name (which may hold spaces) start at its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) || 0) + (Number(fields[12]) || 0)) * CLOCK_TICK_MS;
+}
+
+/** CPU time used so far by every PostgreSQL process on this machine, in ms (0 when none runs here). */
+export async function postgresCpuMs(): Promise<number> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  let total = 0;
+  for (const pid of pids) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.startsWith('postgres')) total += await processCpuMs(Number(pid));
+  }
+  return total;
+}
+
+/** Linux reports CPU times in clock ticks of 10 ms (USER_HZ = 100). */
+const CLOCK_TICK_MS = 10;

@@ -83,6 +83,11 @@ interface InstanceRow {
   parent_execution_id: string | null;
   /** Whether the instance has an active incident. */
   incident: boolean;
+  /**
+   * A new instance whose row is not written yet: it goes into the statement that stores the
+   * start's result (see store), unless something must refer to it earlier (see insertNew).
+   */
+  unwritten?: { businessKey: string | null; startMessageKey: string | null; startedAt: Date };
 }
 
 /** What the current transaction does once it has committed: announce jobs, cache live engines. */
@@ -155,20 +160,26 @@ export class EmbeddedEngine {
    */
   private async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const hooks: CommitHooks = { jobTypes: new Set(), afterCommit: [] };
-      let result: T;
       try {
-        result = await currentTransaction.run(hooks, () => this.db.transaction(fn));
+        return await this.withCommitHooks(() => this.db.transaction(fn));
       } catch (error) {
         if ((error as { code?: unknown }).code !== DEADLOCK_DETECTED || attempt >= DEADLOCK_ATTEMPTS) throw error;
         this.log.warn({ attempt }, 'transaction chosen as a deadlock victim; running it again');
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-        continue;
       }
-      for (const hook of hooks.afterCommit) hook();
-      if (hooks.jobTypes.size > 0) this.jobEvents.emit('jobs', hooks.jobTypes);
-      return result;
     }
+  }
+
+  /**
+   * Runs `work` (one transaction, or one statement that commits on its own) and, once it has
+   * committed, what it left to do then: announce job types, cache live engines.
+   */
+  private async withCommitHooks<T>(work: () => Promise<T>): Promise<T> {
+    const hooks: CommitHooks = { jobTypes: new Set(), afterCommit: [] };
+    const result = await currentTransaction.run(hooks, work);
+    for (const hook of hooks.afterCommit) hook();
+    if (hooks.jobTypes.size > 0) this.jobEvents.emit('jobs', hooks.jobTypes);
+    return result;
   }
 
   /**
@@ -376,17 +387,24 @@ export class EmbeddedEngine {
     if (!model.noneStart) {
       throw new EngineError('INVALID_ARGUMENT', `process ${definition.process_id} has no none start event`);
     }
-    return this.transaction(async (tx) => {
-      const key = await this.startInstance(tx, definition, model, model.noneStart!, request.variables ?? {}, {
-        businessKey: request.businessKey,
-      });
-      return {
-        processInstanceKey: key,
-        processDefinitionKey: definition.key,
-        processDefinitionId: definition.process_id,
-        version: definition.version,
-      };
-    });
+    const variables = request.variables ?? {};
+    const row = this.newInstanceRow(await this.nextKey(this.db), definition, variables, { businessKey: request.businessKey });
+    const event: InstanceEvent = { type: 'start', startEventId: model.noneStart, variables };
+    // A new instance has nothing to lock: its start runs before any transaction, and a start
+    // that only adds waits and history is stored by one statement, which commits on its own.
+    const computed = await this.runEvent(this.db, row, model, event).catch(() => undefined);
+    if (computed && isSelfContained(computed.result)) {
+      await this.withCommitHooks(() => this.storeComputed(this.db, row, computed));
+    } else {
+      // Called processes, message subscriptions, incidents: stored with what they imply, in one transaction.
+      await this.transaction((tx) => this.applyAndStore(tx, row, model, event, computed));
+    }
+    return {
+      processInstanceKey: row.key,
+      processDefinitionKey: definition.key,
+      processDefinitionId: definition.process_id,
+      version: definition.version,
+    };
   }
 
   private async findDefinition(request: { processDefinitionId?: string; processDefinitionKey?: string; version?: number }) {
@@ -421,26 +439,19 @@ export class EmbeddedEngine {
     variables: Variables,
     extra: { businessKey?: string; startMessageKey?: string; parentInstanceKey?: string; parentExecutionId?: string } = {},
   ): Promise<string> {
-    const key = await this.nextKey(tx);
-    const now = this.clock.now();
-    await tx.query(
-      `insert into engine_instance (key, definition_key, process_id, version, state, business_key,
-         start_message_key, parent_instance_key, parent_execution_id, variables, started_at)
-       values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8, $9, $10)`,
-      [
-        key,
-        definition.key,
-        definition.process_id,
-        definition.version,
-        extra.businessKey ?? null,
-        extra.startMessageKey ?? null,
-        extra.parentInstanceKey ?? null,
-        extra.parentExecutionId ?? null,
-        JSON.stringify(variables),
-        now,
-      ],
-    );
-    const row: InstanceRow = {
+    const row = this.newInstanceRow(await this.nextKey(tx), definition, variables, extra);
+    await this.applyAndStore(tx, row, model, { type: 'start', startEventId, variables });
+    return row.key;
+  }
+
+  /** The row of an instance about to start, not written yet (see {@link store}). */
+  private newInstanceRow(
+    key: string,
+    definition: { key: string; process_id: string; version: number },
+    variables: Variables,
+    extra: { businessKey?: string; startMessageKey?: string; parentInstanceKey?: string; parentExecutionId?: string },
+  ): InstanceRow {
+    return {
       key,
       definition_key: definition.key,
       process_id: definition.process_id,
@@ -452,9 +463,26 @@ export class EmbeddedEngine {
       parent_instance_key: extra.parentInstanceKey ?? null,
       parent_execution_id: extra.parentExecutionId ?? null,
       incident: false,
+      unwritten: {
+        businessKey: extra.businessKey ?? null,
+        startMessageKey: extra.startMessageKey ?? null,
+        startedAt: this.clock.now(),
+      },
     };
-    await this.applyAndStore(tx, row, model, { type: 'start', startEventId, variables });
-    return key;
+  }
+
+  /** Writes a new instance's row on its own, for when something must refer to it before store does. */
+  private async insertNew(tx: Queryable, row: InstanceRow) {
+    if (!row.unwritten) return;
+    const { businessKey, startMessageKey, startedAt } = row.unwritten;
+    await tx.query(
+      `insert into engine_instance (key, definition_key, process_id, version, state, business_key,
+         start_message_key, parent_instance_key, parent_execution_id, variables, started_at)
+       values ($1, $2, $3, $4, 'ACTIVE', $5, $6, $7, $8, $9, $10)`,
+      [row.key, row.definition_key, row.process_id, row.version, businessKey, startMessageKey, row.parent_instance_key,
+        row.parent_execution_id, JSON.stringify(row.variables), startedAt],
+    );
+    row.unwritten = undefined;
   }
 
   /** Cancels an active instance: every wait is removed and the instance ends as TERMINATED. */
@@ -508,10 +536,80 @@ export class EmbeddedEngine {
   }
 
   /**
+   * Completes a job or user task in one round trip: locks the instance it belongs to (as
+   * {@link lockInstanceOf}, instance first), then changes the wait's own row with `change`, a
+   * `set … where …` whose `$1` is the wait's key; parameters from `$4` on. Returns the instance
+   * and the changed row's `columns`, or no row when `change` matched nothing.
+   */
+  private async lockInstanceAndComplete<W>(
+    tx: Queryable,
+    table: 'engine_job' | 'engine_user_task',
+    key: string,
+    change: { sql: string; columns: readonly string[]; params: unknown[] },
+    missing: string,
+  ): Promise<{ row: InstanceRow; wait: W | undefined }> {
+    const owner = this.waitOwners.get(key);
+    const { rows } = await tx.query<InstanceRow & Record<string, unknown>>(
+      `with instance as materialized (
+         ${LOCK_INSTANCE} where key = coalesce($3::bigint, (select instance_key from ${table} where key = $1)) for update
+       ), changed as (
+         update ${table} ${change.sql} and instance_key = (select key from instance)
+         returning ${change.columns.map((column) => `${column} as wait_${column}`).join(', ')}
+       )
+       select instance.*, changed.* from instance left join changed on true`,
+      [key, (owner && this.live.get(owner)?.revision) ?? -1, owner ?? null, ...change.params],
+    );
+    if (!rows[0]) throw new EngineError('NOT_FOUND', missing);
+    const record = rows[0];
+    let wait: Record<string, unknown> | undefined;
+    if (record[`wait_${change.columns[0]}`] !== null) {
+      wait = {};
+      for (const column of change.columns) wait[column] = record[`wait_${column}`];
+    }
+    for (const column of change.columns) delete record[`wait_${column}`];
+    return { row: record as InstanceRow, wait: wait as W | undefined };
+  }
+
+  /**
    * The heart: applies one event to a locked instance and writes everything it implies.
    * Returns the runtime's result (for callers that need to know what happened).
    */
-  private async applyAndStore(tx: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent) {
+  private async applyAndStore(
+    tx: Queryable,
+    row: InstanceRow,
+    model: ProcessModel,
+    event: InstanceEvent,
+    computed?: ComputedEvent,
+  ) {
+    let run = computed;
+    if (!run) {
+      try {
+        run = await this.runEvent(tx, row, model, event);
+      } catch (error) {
+        if (error instanceof StaleEventError) throw new EngineError('NOT_FOUND', error.message);
+        // The engine itself failed: keep the previous state and make it visible as an incident.
+        this.log.error({ err: error, instanceKey: row.key }, 'instance event failed');
+        await this.insertNew(tx, row);
+        await this.raiseIncident(tx, row.key, {
+          elementId: row.process_id,
+          errorType: 'UNKNOWN',
+          message: (error as Error).message,
+        });
+        return undefined;
+      }
+    }
+    const { result, known } = run;
+    await this.storeComputed(tx, row, run);
+    if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
+    return result;
+  }
+
+  /**
+   * Runs `event` on the instance's engine: a live one when this process holds the instance's
+   * stored revision, else one recovered from the stored state (read through `db` if the row
+   * came without it). Throws what the engine throws.
+   */
+  private async runEvent(db: Queryable, row: InstanceRow, model: ProcessModel, event: InstanceEvent): Promise<ComputedEvent> {
     // A live engine is used only for the revision it produced; another process may have moved
     // the instance on. It leaves the cache while in use and returns only after the commit.
     const cached = this.pool ? undefined : this.live.get(row.key);
@@ -528,48 +626,34 @@ export class EmbeddedEngine {
     } else if (event.type === 'start') {
       known = new Map(); // a new row: nothing is stored for it yet
     } else {
-      known = await this.storedWaits(tx, row.key);
-      if (row.engine_state === null) row.engine_state = await this.storedState(tx, row.key);
+      known = await this.storedWaits(db, row.key);
+      if (row.engine_state === null) row.engine_state = await this.storedState(db, row.key);
     }
-    let result: EventResult;
-    let instance: LiveInstance | undefined;
-    try {
-      if (this.pool) {
-        const answer = (await this.pool.run({
-          definitionKey: row.definition_key,
-          model,
-          state: row.engine_state,
-          event,
-          known: [...known.keys()],
-          clockKind: this.clock.kind,
-          clockOffsetMs: this.clock.offsetMs(),
-        } satisfies InstanceTask)) as InstanceTaskResult;
-        if ('staleExecutionId' in answer) throw new StaleEventError(answer.staleExecutionId);
-        result = answer.result;
-      } else {
-        instance = hit ? cached.instance : new LiveInstance(model, this.clock);
-        result = await instance.apply(row.engine_state, event, new Set(known.keys()));
-      }
-    } catch (error) {
-      if (error instanceof StaleEventError) throw new EngineError('NOT_FOUND', error.message);
-      // The engine itself failed: keep the previous state and make it visible as an incident.
-      this.log.error({ err: error, instanceKey: row.key }, 'instance event failed');
-      await this.raiseIncident(tx, row.key, {
-        elementId: row.process_id,
-        errorType: 'UNKNOWN',
-        message: (error as Error).message,
-      });
-      return undefined;
+    if (this.pool) {
+      const answer = (await this.pool.run({
+        definitionKey: row.definition_key,
+        model,
+        state: row.engine_state,
+        event,
+        known: [...known.keys()],
+        clockKind: this.clock.kind,
+        clockOffsetMs: this.clock.offsetMs(),
+      } satisfies InstanceTask)) as InstanceTaskResult;
+      if ('staleExecutionId' in answer) throw new StaleEventError(answer.staleExecutionId);
+      return { result: answer.result, known };
     }
-    await this.store(tx, row, result, known);
+    const instance = hit ? cached.instance : new LiveInstance(model, this.clock);
+    return { result: await instance.apply(row.engine_state, event, new Set(known.keys())), known, instance };
+  }
+
+  /** Stores an event's result; its live engine is cached once the transaction has committed. */
+  private async storeComputed(db: Queryable, row: InstanceRow, { result, known, instance }: ComputedEvent) {
+    await this.store(db, row, result, known);
     if (instance && result.status === 'ACTIVE' && !result.incident) {
       const revision = row.revision;
-      const live = instance;
       const waits = new Map(result.waits.map((wait) => [wait.executionId, wait.kind as string]));
-      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, live, waits));
+      currentTransaction.getStore()?.afterCommit.push(() => this.keepLive(row.key, revision, instance, waits));
     }
-    if (result.status === 'ACTIVE') await this.correlateBuffered(tx, row, model, result, known);
-    return result;
   }
 
   /** Remembers which instance a new job or user task belongs to; the oldest are forgotten first. */
@@ -685,6 +769,7 @@ export class EmbeddedEngine {
     }
 
     if (result.incident) {
+      await this.insertNew(tx, row);
       await this.raiseIncident(tx, row.key, result.incident);
     }
     const ended = result.status === 'COMPLETED';
@@ -696,59 +781,21 @@ export class EmbeddedEngine {
         [row.key, now],
       );
     }
-    // History, new waits and the instance row in one round trip.
+    // History, new waits and the instance row in one round trip; a new instance's row is
+    // inserted here rather than before (a start is then one statement).
+    const unwritten = row.unwritten;
     await tx.query(
-      `with jobs as (
-         insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state, retries,
-           custom_headers, locals, created_at)
-         select j.key, $1, j.element_instance_key, j.element_id, j.execution_id, j.type, 'ACTIVATABLE', j.retries,
-           j.custom_headers, j.locals, $8
-         from jsonb_to_recordset($9::jsonb) as j(key bigint, element_instance_key bigint, element_id text, execution_id text,
-           type text, retries integer, custom_headers jsonb, locals jsonb)
-       ), user_tasks as (
-         insert into engine_user_task (key, instance_key, element_instance_key, element_id, execution_id, process_id,
-           definition_key, state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id,
-           priority, locals, created_at)
-         select u.key, $1, u.element_instance_key, u.element_id, u.execution_id, $13, $14, 'CREATED', u.assignee,
-           u.candidate_groups, u.candidate_users, u.due_date, u.follow_up_date, u.form_key, u.form_id, u.priority, u.locals, $8
-         from jsonb_to_recordset($10::jsonb) as u(key bigint, element_instance_key bigint, element_id text, execution_id text,
-           assignee text, candidate_groups text[], candidate_users text[], due_date timestamptz, follow_up_date timestamptz,
-           form_key text, form_id text, priority integer, locals jsonb)
-       ), timers as (
-         insert into engine_timer (key, instance_key, definition_key, element_id, execution_id, due_at, repetitions)
-         select t.key, $1, $14, t.element_id, t.execution_id, t.due_at, t.repetitions
-         from jsonb_to_recordset($11::jsonb) as t(key bigint, element_id text, execution_id text, due_at timestamptz,
-           repetitions integer)
-       ), subscriptions as (
-         insert into engine_message_subscription (key, instance_key, element_id, execution_id, message_name, correlation_key,
-           created_at)
-         select m.key, $1, m.element_id, m.execution_id, m.message_name, m.correlation_key, $8
-         from jsonb_to_recordset($12::jsonb) as m(key bigint, element_id text, execution_id text, message_name text,
-           correlation_key text)
-       ), entered as (
-         insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at, ended_at)
-         select e.key, $1, e.element_id, e.element_type, e.execution_id, e.state, e.at, e.ended_at
-         from jsonb_to_recordset($6::jsonb) as e(key bigint, element_id text, element_type text, execution_id text,
-           at timestamptz, state text, ended_at timestamptz)
-         on conflict (instance_key, execution_id) do nothing
-       ), left_ as (
-         update engine_element_instance i set state = l.state, ended_at = l.at
-         from jsonb_to_recordset($7::jsonb) as l(execution_id text, state text, at timestamptz)
-         where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'
-       ), closed as (
-         -- An instance that ended leaves nothing active (a terminate end event ends it mid-flight).
-         update engine_element_instance i set state = 'TERMINATED', ended_at = $5
-         where $5::timestamptz is not null and i.instance_key = $1 and i.state = 'ACTIVE'
-           and not exists (select 1 from jsonb_to_recordset($7::jsonb) as l(execution_id text) where l.execution_id = i.execution_id)
-       )
-       update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5,
-         incident = incident and $5::timestamptz is null
-       where key = $1`,
+      unwritten ? STORE_AND_INSERT : STORE_AND_UPDATE,
       [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : JSON.stringify(result.state), JSON.stringify(result.variables),
         ended ? now : null, JSON.stringify([...entered.values()]), JSON.stringify([...left.values()]), now,
         JSON.stringify(jobs), JSON.stringify(userTasks), JSON.stringify(timers), JSON.stringify(subscriptions),
-        row.process_id, row.definition_key],
+        row.process_id, row.definition_key,
+        ...(unwritten
+          ? [row.version, unwritten.businessKey, unwritten.startMessageKey, row.parent_instance_key, row.parent_execution_id,
+              unwritten.startedAt]
+          : [])],
     );
+    row.unwritten = undefined;
     if (ended) row.incident = false;
     row.engine_state = result.state;
     row.variables = result.variables;
@@ -931,24 +978,24 @@ export class EmbeddedEngine {
   }): Promise<ActivatedJob[]> {
     const now = this.clock.now();
     const deadline = new Date(now.getTime() + request.timeoutMs);
-    const { rows } = await this.db.query<JobRow>(
-      `update engine_job j set state = 'ACTIVATED', worker = $2, deadline = $3
-       where key in (
-         select key from engine_job where type = $1 and state = 'ACTIVATABLE' and (retry_at is null or retry_at <= $4)
-         order by key limit $5 for update skip locked)
-       returning ${JOB_COLUMNS}`,
+    // The jobs and what the answer needs of their instances, in one round trip.
+    const { rows } = await this.db.query<
+      JobRow & { definition_key: string; process_id: string; version: number; variables: Variables }
+    >(
+      `with activated as (
+         update engine_job j set state = 'ACTIVATED', worker = $2, deadline = $3
+         where key in (
+           select key from engine_job where type = $1 and state = 'ACTIVATABLE' and (retry_at is null or retry_at <= $4)
+           order by key limit $5 for update skip locked)
+         returning ${JOB_COLUMNS}
+       )
+       select activated.*, i.definition_key, i.process_id, i.version, i.variables
+       from activated join engine_instance i on i.key = activated.instance_key
+       order by activated.key`,
       [request.type, request.worker, deadline, now, request.maxJobsToActivate],
     );
-    if (rows.length === 0) return [];
-    const { rows: instances } = await this.db.query<{
-      key: string; definition_key: string; process_id: string; version: number; variables: Variables;
-    }>('select key, definition_key, process_id, version, variables from engine_instance where key = any($1)', [
-      rows.map((r) => r.instance_key),
-    ]);
-    const byKey = new Map(instances.map((i) => [i.key, i]));
     return rows.map((job) => {
-      const instance = byKey.get(job.instance_key)!;
-      let variables: Variables = { ...instance.variables, ...job.locals };
+      let variables: Variables = { ...job.variables, ...job.locals };
       if (request.fetchVariable?.length) {
         variables = Object.fromEntries(Object.entries(variables).filter(([name]) => request.fetchVariable!.includes(name)));
       }
@@ -956,9 +1003,9 @@ export class EmbeddedEngine {
         jobKey: job.key,
         type: job.type,
         processInstanceKey: job.instance_key,
-        processDefinitionKey: instance.definition_key,
-        processDefinitionId: instance.process_id,
-        processDefinitionVersion: instance.version,
+        processDefinitionKey: job.definition_key,
+        processDefinitionId: job.process_id,
+        processDefinitionVersion: job.version,
         elementId: job.element_id,
         elementInstanceKey: job.element_instance_key,
         customHeaders: job.custom_headers,
@@ -1101,19 +1148,33 @@ export class EmbeddedEngine {
     completes = false,
   ): Promise<void> {
     await this.transaction(async (tx) => {
-      // Instance first, then job: every path locks in this order, so none deadlocks another.
-      const row = await this.lockInstanceOf(tx, 'engine_job', jobKey, `job ${jobKey} not found`);
-      // Completing is the hot path: the job's lock, check and state change are one statement.
-      const { rows } = completes
-        ? await tx.query<JobRow>(
-            `update engine_job set state = 'COMPLETED', ended_at = $2
-             where key = $1 and state in ('ACTIVATED', 'ACTIVATABLE') and ($3::text is null or state <> 'ACTIVATED' or worker = $3)
-             returning ${JOB_COLUMNS}`,
-            [jobKey, this.clock.now(), options.worker ?? null],
-          )
-        : await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]);
-      const job = rows[0] ?? (completes ? await this.lockedJob(tx, jobKey) : undefined);
-      if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE' && !(completes && rows[0]))) {
+      let row: InstanceRow;
+      let job: JobRow | undefined;
+      let completed = false;
+      if (completes) {
+        // The hot path: the instance's lock and the job's check and state change in one round trip.
+        const locked = await this.lockInstanceAndComplete<JobRow>(
+          tx,
+          'engine_job',
+          jobKey,
+          {
+            sql: `set state = 'COMPLETED', ended_at = $4
+                  where key = $1 and state in ('ACTIVATED', 'ACTIVATABLE') and ($5::text is null or state <> 'ACTIVATED' or worker = $5)`,
+            columns: JOB_COLUMN_LIST,
+            params: [this.clock.now(), options.worker ?? null],
+          },
+          `job ${jobKey} not found`,
+        );
+        row = locked.row;
+        completed = locked.wait !== undefined;
+        // Refused: the row as it is says why.
+        job = locked.wait ?? (await this.lockedJob(tx, jobKey));
+      } else {
+        // Instance first, then job: every path locks in this order, so none deadlocks another.
+        row = await this.lockInstanceOf(tx, 'engine_job', jobKey, `job ${jobKey} not found`);
+        ({ rows: [job] } = await tx.query<JobRow>(`select ${JOB_COLUMNS} from engine_job where key = $1 for update`, [jobKey]));
+      }
+      if (!job || (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE' && !completed)) {
         throw new EngineError('NOT_FOUND', `job ${jobKey} is not open (it was completed, failed or cancelled)`);
       }
       // Checked under the lock, so no other worker can take the job between check and command.
@@ -1135,18 +1196,23 @@ export class EmbeddedEngine {
   /** Completes a user task with the form's variables. */
   async completeUserTask(userTaskKey: string, variables: Variables = {}): Promise<void> {
     await this.transaction(async (tx) => {
-      const row = await this.lockInstanceOf(tx, 'engine_user_task', userTaskKey, `user task ${userTaskKey} not found`);
-      const { rows } = await tx.query<{ execution_id: string; locals: Variables }>(
-        `update engine_user_task set state = 'COMPLETED', completed_at = $2 where key = $1 and state = 'CREATED'
-         returning execution_id, locals`,
-        [userTaskKey, this.clock.now()],
+      const { row, wait } = await this.lockInstanceAndComplete<{ execution_id: string; locals: Variables }>(
+        tx,
+        'engine_user_task',
+        userTaskKey,
+        {
+          sql: `set state = 'COMPLETED', completed_at = $4 where key = $1 and state = 'CREATED'`,
+          columns: ['execution_id', 'locals'],
+          params: [this.clock.now()],
+        },
+        `user task ${userTaskKey} not found`,
       );
-      if (!rows[0]) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
+      if (!wait) throw new EngineError('NOT_FOUND', `user task ${userTaskKey} is not open`);
       await this.applyAndStore(tx, row, await this.model(row.definition_key, tx), {
         type: 'complete',
-        executionId: rows[0].execution_id,
+        executionId: wait.execution_id,
         variables,
-        locals: rows[0].locals,
+        locals: wait.locals,
       });
     });
   }
@@ -1404,9 +1470,12 @@ export class EmbeddedEngine {
 
   /** Gives back jobs whose worker let the lock time run out (retries are not reduced). */
   async releaseTimedOutJobs(): Promise<number> {
+    // A job row locked by an event on its instance is skipped, not waited for: the release then
+    // never holds one job while waiting for another (no deadlock), and takes it on the next round.
     const { rows } = await this.db.query<{ type: string }>(
       `update engine_job set state = 'ACTIVATABLE', worker = null, deadline = null
-       where state = 'ACTIVATED' and deadline <= $1 returning type`,
+       where key in (select key from engine_job where state = 'ACTIVATED' and deadline <= $1 for update skip locked)
+       returning type`,
       [this.clock.now()],
     );
     if (rows.length > 0) this.jobEvents.emit('jobs', new Set(rows.map((row) => row.type)));
@@ -1415,7 +1484,11 @@ export class EmbeddedEngine {
 
   /** Drops buffered messages whose time to live is over. */
   async expireMessages(): Promise<number> {
-    const { rowCount } = await this.db.query('delete from engine_message where expires_at <= $1', [this.clock.now()]);
+    // As releaseTimedOutJobs: a message being correlated right now is left for the next round.
+    const { rowCount } = await this.db.query(
+      'delete from engine_message where key in (select key from engine_message where expires_at <= $1 for update skip locked)',
+      [this.clock.now()],
+    );
     return rowCount;
   }
 
@@ -1491,6 +1564,93 @@ interface JobRow {
   locals: Variables;
 }
 
+/**
+ * What an event's result writes besides the instance row: new jobs, user tasks, timers and
+ * message subscriptions, element instances entered and left. $1 instance key, $5 ended at (or
+ * null), $6 entered, $7 left, $8 now, $9–$12 new waits, $13 process id, $14 definition key.
+ */
+const STORE_RESULT = `with jobs as (
+         insert into engine_job (key, instance_key, element_instance_key, element_id, execution_id, type, state, retries,
+           custom_headers, locals, created_at)
+         select j.key, $1, j.element_instance_key, j.element_id, j.execution_id, j.type, 'ACTIVATABLE', j.retries,
+           j.custom_headers, j.locals, $8
+         from jsonb_to_recordset($9::jsonb) as j(key bigint, element_instance_key bigint, element_id text, execution_id text,
+           type text, retries integer, custom_headers jsonb, locals jsonb)
+       ), user_tasks as (
+         insert into engine_user_task (key, instance_key, element_instance_key, element_id, execution_id, process_id,
+           definition_key, state, assignee, candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id,
+           priority, locals, created_at)
+         select u.key, $1, u.element_instance_key, u.element_id, u.execution_id, $13, $14, 'CREATED', u.assignee,
+           u.candidate_groups, u.candidate_users, u.due_date, u.follow_up_date, u.form_key, u.form_id, u.priority, u.locals, $8
+         from jsonb_to_recordset($10::jsonb) as u(key bigint, element_instance_key bigint, element_id text, execution_id text,
+           assignee text, candidate_groups text[], candidate_users text[], due_date timestamptz, follow_up_date timestamptz,
+           form_key text, form_id text, priority integer, locals jsonb)
+       ), timers as (
+         insert into engine_timer (key, instance_key, definition_key, element_id, execution_id, due_at, repetitions)
+         select t.key, $1, $14, t.element_id, t.execution_id, t.due_at, t.repetitions
+         from jsonb_to_recordset($11::jsonb) as t(key bigint, element_id text, execution_id text, due_at timestamptz,
+           repetitions integer)
+       ), subscriptions as (
+         insert into engine_message_subscription (key, instance_key, element_id, execution_id, message_name, correlation_key,
+           created_at)
+         select m.key, $1, m.element_id, m.execution_id, m.message_name, m.correlation_key, $8
+         from jsonb_to_recordset($12::jsonb) as m(key bigint, element_id text, execution_id text, message_name text,
+           correlation_key text)
+       ), entered as (
+         insert into engine_element_instance (key, instance_key, element_id, element_type, execution_id, state, started_at, ended_at)
+         select e.key, $1, e.element_id, e.element_type, e.execution_id, e.state, e.at, e.ended_at
+         from jsonb_to_recordset($6::jsonb) as e(key bigint, element_id text, element_type text, execution_id text,
+           at timestamptz, state text, ended_at timestamptz)
+         on conflict (instance_key, execution_id) do nothing
+       ), left_ as (
+         update engine_element_instance i set state = l.state, ended_at = l.at
+         from jsonb_to_recordset($7::jsonb) as l(execution_id text, state text, at timestamptz)
+         where i.instance_key = $1 and i.execution_id = l.execution_id and i.state = 'ACTIVE'
+       ), closed as (
+         -- An instance that ended leaves nothing active (a terminate end event ends it mid-flight).
+         update engine_element_instance i set state = 'TERMINATED', ended_at = $5
+         where $5::timestamptz is not null and i.instance_key = $1 and i.state = 'ACTIVE'
+           and not exists (select 1 from jsonb_to_recordset($7::jsonb) as l(execution_id text) where l.execution_id = i.execution_id)
+       )`;
+
+/** {@link STORE_RESULT} with the update of the instance row: $2 state, $3 engine state, $4 variables. */
+const STORE_AND_UPDATE = `${STORE_RESULT}
+  update engine_instance set state = $2, engine_state = $3, variables = $4, revision = revision + 1, ended_at = $5,
+    incident = incident and $5::timestamptz is null
+  where key = $1`;
+
+/**
+ * {@link STORE_RESULT} with the insert of a new instance row (its children's foreign keys are
+ * checked at the end of the statement): as the update, and $15 version, $16 business key,
+ * $17 start message key, $18 parent instance key, $19 parent execution id, $20 started at.
+ */
+const STORE_AND_INSERT = `${STORE_RESULT}
+  insert into engine_instance (key, definition_key, process_id, version, state, business_key, start_message_key,
+    parent_instance_key, parent_execution_id, engine_state, variables, revision, started_at, ended_at)
+  values ($1, $14, $13, $15, $2, $16, $17, $18, $19, $3, $4, 1, $20, $5)`;
+
+/** An event run on an instance's engine, not stored yet. */
+interface ComputedEvent {
+  result: EventResult;
+  /** The waits stored before the event: executionId → kind. */
+  known: Map<string, string>;
+  /** The live engine that ran it, to cache once stored (in-thread execution only). */
+  instance?: LiveInstance;
+}
+
+/**
+ * Whether storing a new instance's result is one statement: it starts no called process,
+ * subscribes to no message (a buffered one may wait for it), raises no incident, and every wait
+ * belongs to an element entered in this event.
+ */
+function isSelfContained(result: EventResult): boolean {
+  const entered = new Set(result.transitions.map((transition) => transition.executionId));
+  return (
+    !result.incident &&
+    result.waits.every((wait) => wait.kind !== 'call' && wait.kind !== 'message' && entered.has(wait.executionId))
+  );
+}
+
 /** Reads and locks an instance row; its engine state only when $2 is not the revision a live engine holds. */
 const LOCK_INSTANCE = `select key, definition_key, process_id, version, state, variables, revision, parent_instance_key,
     parent_execution_id, incident, case when revision = $2 then null else engine_state end as engine_state
@@ -1504,8 +1664,11 @@ const DEADLOCK_ATTEMPTS = 3;
 /** How many job and user-task keys this process remembers the instance of. */
 const WAIT_OWNERS = 4096;
 
-const JOB_COLUMNS =
-  'key, instance_key, element_instance_key, element_id, execution_id, type, state, retries, worker, custom_headers, locals';
+const JOB_COLUMN_LIST = [
+  'key', 'instance_key', 'element_instance_key', 'element_id', 'execution_id', 'type', 'state', 'retries', 'worker',
+  'custom_headers', 'locals',
+] as const;
+const JOB_COLUMNS = JOB_COLUMN_LIST.join(', ');
 
 /** Options of a job command. */
 export interface JobCommandOptions {

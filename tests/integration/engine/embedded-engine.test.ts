@@ -280,8 +280,54 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     );
   });
 
+  it('starts an instance in one statement and completes a job in one transaction of two, when it holds the instance live', async () => {
+    // given an engine whose statements and transactions are counted
+    const counted = { statements: 0, transactions: 0 };
+    const db: Database = {
+      kind: handle.db.kind,
+      query: (text, params) => (counted.statements++, handle.db.query(text, params)),
+      exec: (text) => handle.db.exec(text),
+      close: () => handle.db.close(),
+      transaction: (fn) => {
+        counted.transactions++;
+        return handle.db.transaction((tx) => fn({ ...tx, query: (text, params) => (counted.statements++, tx.query(text, params)) }));
+      },
+    };
+    const counting = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
+    // (warmed up: the model is parsed and a block of keys taken)
+    await counting.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'warm', sentenceMonths: 14 } });
+    await counting.completeJob(
+      (await counting.activateJobs({ type: 'eligibility-warm', worker: 'w', timeoutMs: 30_000, maxJobsToActivate: 1 }))[0].jobKey,
+      { score: 7 },
+    );
+
+    // when an instance starts
+    Object.assign(counted, { statements: 0, transactions: 0 });
+    const { processInstanceKey } = await counting.createInstance({
+      processDefinitionId: 'intake-check',
+      variables: { programme: 'counted', sentenceMonths: 14 },
+    });
+    // then it takes no transaction: the definition is looked up, and one statement writes the instance with its job
+    expect(counted).toEqual({ statements: 2, transactions: 0 });
+
+    // when its job is activated and completed
+    Object.assign(counted, { statements: 0, transactions: 0 });
+    const [job] = await counting.activateJobs({ type: 'eligibility-counted', worker: 'w', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    expect(counted).toEqual({ statements: 1, transactions: 0 });
+    Object.assign(counted, { statements: 0, transactions: 0 });
+    await counting.completeJob(job.jobKey, { score: 7 });
+
+    // then one transaction locks the instance and completes the job in one statement, and stores the result in another
+    expect(counted).toEqual({ statements: 2, transactions: 1 });
+    const { rows } = await handle.db.query<{ element_id: string }>('select element_id from engine_user_task where instance_key = $1', [
+      processInstanceKey,
+    ]);
+    expect(rows).toEqual([{ element_id: 'intake-interview' }]);
+    await counting.close();
+  });
+
   it('runs a transaction again that PostgreSQL chose as a deadlock victim, keeping nothing of the first attempt', async () => {
-    // given an engine whose first transaction is rolled back as a deadlock victim would be
+    // given an engine whose first transaction is rolled back as a deadlock victim would be, and an instance waiting at a job
     let victims = 1;
     const db: Database = {
       kind: handle.db.kind,
@@ -296,16 +342,27 @@ describe.each(backends)('embedded engine on $name', (backend) => {
         }),
     };
     const retrying = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
-    const count = async () =>
-      (await handle.db.query<{ n: number }>(`select count(*)::int as n from engine_instance where process_id = 'intake-check'`)).rows[0].n;
-    const before = await count();
+    const { processInstanceKey } = await engine.createInstance({
+      processDefinitionId: 'intake-check',
+      variables: { programme: 'deadlock', sentenceMonths: 14 },
+    });
+    const [job] = await engine.activateJobs({ type: 'eligibility-deadlock', worker: 'w', timeoutMs: 30_000, maxJobsToActivate: 1 });
 
-    // when an instance is started through it
-    const { processInstanceKey } = await retrying.createInstance({ processDefinitionId: 'intake-check', variables: { caseId: 'case-deadlock' } });
+    // when its job is completed through it
+    await retrying.completeJob(job.jobKey, { score: 7 });
 
-    // then it exists once, from the second attempt, and the first attempt left nothing
+    // then the completion took effect once, from the second attempt, and the first attempt left nothing
     expect(victims).toBe(-1);
-    expect(await count()).toBe(before + 1);
+    const { rows: tasks } = await handle.db.query<{ element_id: string }>(
+      'select element_id from engine_user_task where instance_key = $1',
+      [processInstanceKey],
+    );
+    expect(tasks).toEqual([{ element_id: 'intake-interview' }]);
+    const { rows: history } = await handle.db.query<{ n: number }>(
+      `select count(*)::int as n from engine_element_instance where instance_key = $1 and element_id = 'intake-interview'`,
+      [processInstanceKey],
+    );
+    expect(history[0].n).toBe(1);
     expect((await instanceState(processInstanceKey)).state).toBe('ACTIVE');
     await retrying.close();
   });
