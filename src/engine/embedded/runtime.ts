@@ -75,7 +75,7 @@ export interface IncidentReport {
 /** What one event did to an instance. */
 export interface EventResult {
   status: 'ACTIVE' | 'COMPLETED';
-  /** bpmn-engine state without the definition source, to store. */
+  /** bpmn-engine state without the definition source, to store; null once the instance has ended. */
   state: unknown;
   variables: Variables;
   transitions: Transition[];
@@ -571,9 +571,13 @@ export class LiveInstance {
         };
       }
     }
-    const state = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
-    for (const definition of state.definitions) delete definition.source;
     const completed = !this.incident && (this.engine!.state === 'idle' || this.onlyStaleFlowsLeft(waits));
+    // An instance that ended keeps no state (see EventResult.state).
+    let state: { definitions: { source?: unknown }[] } | null = null;
+    if (!completed) {
+      state = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
+      for (const definition of state.definitions) delete definition.source;
+    }
     if (completed) {
       // The process has ended — a terminate end event ends it while other work still waits,
       // and bpmn-elements tells nothing of that work: it was terminated, nothing waits any more.
