@@ -75,14 +75,15 @@ export async function recordProbationOrder(db: Queryable, caseId: string, ordere
 /** The final report of a case as a PDF (A4, German). @throws DomainError CASE_NOT_FOUND */
 export async function renderFinalReport(db: Queryable, caseId: string, now: Date): Promise<Buffer> {
   const current = await getCase(db, caseId);
-  const [client, programme, needs, elsewhere, applications, goals, referrals] = await Promise.all([
-    getClientPersonalData(db, current.clientId),
-    getProgramme(db, current.programmeId),
-    listNeeds(db, caseId),
-    listDomainsHandledElsewhere(db, caseId),
-    listApplications(db, caseId),
-    listTreatmentGoals(db, caseId),
-    db.query<{ lifeDomain: LifeDomain; service: string; status: string }>(SQL.referrals, [caseId]).then((r) => r.rows),
+  // One after another: `db` may be a transaction, whose connection runs one statement at a time.
+  const client = await getClientPersonalData(db, current.clientId);
+  const programme = await getProgramme(db, current.programmeId);
+  const needs = await listNeeds(db, caseId);
+  const elsewhere = await listDomainsHandledElsewhere(db, caseId);
+  const applications = await listApplications(db, caseId);
+  const goals = await listTreatmentGoals(db, caseId);
+  const { rows: referrals } = await db.query<{ lifeDomain: LifeDomain; service: string; status: string }>(SQL.referrals, [
+    caseId,
   ]);
 
   const doc = new PDFDocument({
