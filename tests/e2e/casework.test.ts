@@ -11,7 +11,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PHONE,
   horizontalOverflow,
-  launchBrowser,
   openPage,
   screenshot,
   seriousA11yViolations,
@@ -19,7 +18,8 @@ import {
   type TestPage,
 } from './support/browser.js';
 import { call, signIn } from '../helpers/auth-server.js';
-import { E2E_TIMEOUT_MS, POLL, startProduct, TEST_PASSWORD, type E2eProduct } from './support/product.js';
+import { E2E_TIMEOUT_MS, POLL, TEST_PASSWORD, type E2eProduct } from './support/product.js';
+import { closeSession, openSession, type E2eSession } from './support/session.js';
 
 const isoDate = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -32,17 +32,13 @@ describe('casework (caseworker and supervisor)', { timeout: E2E_TIMEOUT_MS }, ()
   let caseId: string;
   let taskUrl: string;
   let instanceUrl: string;
+  let session: E2eSession | undefined;
 
   beforeAll(async () => {
-    [product, browser] = await Promise.all([startProduct(), launchBrowser()]);
-    worker = await openPage(browser);
-    page = worker.page;
-    page.setDefaultTimeout(30_000);
+    session = await openSession();
+    ({ product, browser, page, tab: worker } = session);
   }, E2E_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await product?.close();
-  });
+  afterAll(() => closeSession(session));
 
   it('admits a new case through the admission form', async () => {
     await signInThroughUi(page, product.url, 'e2e.worker', TEST_PASSWORD);

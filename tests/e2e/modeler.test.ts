@@ -6,17 +6,16 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  launchBrowser,
-  openPage,
   screenshot,
   seriousA11yViolations,
   signInThroughUi,
   type TestPage,
 } from './support/browser.js';
-import { E2E_TIMEOUT_MS, POLL, startProduct, TEST_PASSWORD, type E2eProduct } from './support/product.js';
+import { E2E_TIMEOUT_MS, POLL, TEST_PASSWORD, type E2eProduct } from './support/product.js';
+import { closeSession, openSession, type E2eSession } from './support/session.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const FIXTURE = path.join(FIXTURES, 'e2e-review.bpmn');
@@ -24,20 +23,15 @@ const REFUSED = path.join(FIXTURES, 'e2e-refused.bpmn');
 
 describe('modeler (process owner)', { timeout: E2E_TIMEOUT_MS }, () => {
   let product: E2eProduct;
-  let browser: Browser;
   let tab: TestPage;
   let page: Page;
+  let session: E2eSession | undefined;
 
   beforeAll(async () => {
-    [product, browser] = await Promise.all([startProduct(), launchBrowser()]);
-    tab = await openPage(browser);
-    page = tab.page;
-    page.setDefaultTimeout(30_000);
+    session = await openSession();
+    ({ product, page, tab } = session);
   }, E2E_TIMEOUT_MS);
-  afterAll(async () => {
-    await browser?.close();
-    await product?.close();
-  });
+  afterAll(() => closeSession(session));
 
   const lintErrors = async () => Number(await page.locator('.lint-status').getAttribute('data-errors'));
 

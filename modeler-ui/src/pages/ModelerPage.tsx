@@ -332,30 +332,29 @@ function CompareForm({ versions, onCompare }: { versions: number[]; onCompare(fr
       }}
     >
       <h2>{t('modeler.compare')}</h2>
-      <label>
-        {t('modeler.compareFrom')}
-        <select value={from} onChange={(e) => setFrom(Number(e.currentTarget.value))}>
-          {versions.map((v) => (
-            <option key={v} value={v}>
-              {t('modeler.version', { version: v })}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('modeler.compareTo')}
-        <select value={to} onChange={(e) => setTo(Number(e.currentTarget.value))}>
-          {versions.map((v) => (
-            <option key={v} value={v}>
-              {t('modeler.version', { version: v })}
-            </option>
-          ))}
-        </select>
-      </label>
+      <VersionSelect label={t('modeler.compareFrom')} versions={versions} value={from} onChange={setFrom} />
+      <VersionSelect label={t('modeler.compareTo')} versions={versions} value={to} onChange={setTo} />
       <button type="submit" class="secondary" disabled={from === to}>
         {t('modeler.showDiff')}
       </button>
     </form>
+  );
+}
+
+/** One of the two version pickers of {@link CompareForm}. */
+function VersionSelect(props: { label: string; versions: number[]; value: number; onChange(version: number): void }) {
+  const { t } = useI18n();
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(Number(e.currentTarget.value))}>
+        {props.versions.map((v) => (
+          <option key={v} value={v}>
+            {t('modeler.version', { version: v })}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -71,6 +71,13 @@ export default async function taskRoutes(fastify: FastifyInstance, options: { en
     return task;
   }
 
+  /** A task the caller may see that is still open; claim, unclaim, assign and complete need one. */
+  async function openTask(request: FastifyRequest, taskKey: string) {
+    const task = await visibleTask(request, taskKey);
+    if (task.state !== 'CREATED') throw new productErrors.TASK_NOT_OPEN(task.taskKey);
+    return task;
+  }
+
   /** Refuses a caseworker who is in none of the task's candidate groups (supervisors and admins may). */
   function assertCandidate(principal: UserPrincipal, taskKey: string, candidateGroups: readonly string[]) {
     if (hasAnyRole(principal, SUPERVISION_ROLES) || candidateGroups.length === 0) return;
@@ -114,8 +121,7 @@ export default async function taskRoutes(fastify: FastifyInstance, options: { en
     { config: { access: CASEWORK_ROLES }, preValidation: taskGuard, schema: { params: taskParams } },
     async (request, reply) => {
       const principal = requireUser(request);
-      const task = await visibleTask(request, request.params.taskKey);
-      if (task.state !== 'CREATED') throw new productErrors.TASK_NOT_OPEN(task.taskKey);
+      const task = await openTask(request, request.params.taskKey);
       assertCandidate(principal, task.taskKey, task.candidateGroups);
       const me = await usernameOf(fastify, principal);
       if (task.assignee && task.assignee !== me) throw new productErrors.TASK_CLAIMED(task.taskKey);
@@ -130,8 +136,7 @@ export default async function taskRoutes(fastify: FastifyInstance, options: { en
     { config: { access: CASEWORK_ROLES }, preValidation: taskGuard, schema: { params: taskParams } },
     async (request, reply) => {
       const principal = requireUser(request);
-      const task = await visibleTask(request, request.params.taskKey);
-      if (task.state !== 'CREATED') throw new productErrors.TASK_NOT_OPEN(task.taskKey);
+      const task = await openTask(request, request.params.taskKey);
       const me = await usernameOf(fastify, principal);
       // Someone else's task is given back only by a supervisor (or admin).
       if (task.assignee && task.assignee !== me && !hasAnyRole(principal, SUPERVISION_ROLES)) {
@@ -147,8 +152,7 @@ export default async function taskRoutes(fastify: FastifyInstance, options: { en
     '/api/tasks/:taskKey/assign',
     { config: { access: SUPERVISION_ROLES }, preValidation: taskGuard, schema: { params: taskParams, body: assignBody } },
     async (request, reply) => {
-      const task = await visibleTask(request, request.params.taskKey);
-      if (task.state !== 'CREATED') throw new productErrors.TASK_NOT_OPEN(task.taskKey);
+      const task = await openTask(request, request.params.taskKey);
       const { rows } = await fastify.db.query('select 1 from app_user where username = $1 and active', [request.body.assignee]);
       if (rows.length === 0) throw new errors.INVALID_INPUT(`no active user ${request.body.assignee}`);
       await engine.assignUserTask(task.taskKey, request.body.assignee);
@@ -165,8 +169,7 @@ export default async function taskRoutes(fastify: FastifyInstance, options: { en
     { config: { access: CASEWORK_ROLES }, preValidation: taskGuard, schema: { params: taskParams, body: completeBody } },
     async (request, reply) => {
       const principal = requireUser(request);
-      const task = await visibleTask(request, request.params.taskKey);
-      if (task.state !== 'CREATED') throw new productErrors.TASK_NOT_OPEN(task.taskKey);
+      const task = await openTask(request, request.params.taskKey);
       assertCandidate(principal, task.taskKey, task.candidateGroups);
       const me = await usernameOf(fastify, principal);
       if (task.assignee && task.assignee !== me) throw new productErrors.TASK_CLAIMED(task.taskKey);
