@@ -11,10 +11,12 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 # The web UI is built into the image: at run time /app is not writable for the app's user.
 RUN npm run build:ui
+# The engine threads' module, bundled while /app is writable (src/engine/embedded/worker-bundle.ts).
+RUN node --import tsx src/engine/embedded/worker-bundle.ts
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:3000/ready').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The heap limits of `npm start` (see README, "Memory").
-CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=512", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=512", "--import", "tsx", "src/main.ts"]

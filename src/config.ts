@@ -36,7 +36,7 @@ export interface Config {
   readonly engine: EngineKind;
   readonly clock: ClockKind;
   readonly engineAuth: EngineAuth;
-  /** Worker threads for instance work; 0 = in the HTTP thread with a cache of live engines. */
+  /** Worker threads for instance work (2 by default); 0 = in the HTTP thread with a cache of live engines. */
   readonly engineThreads: number;
   /** A session ends after this many minutes without a request. */
   readonly sessionIdleMinutes: number;
@@ -160,9 +160,9 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
   { key: 'MAIL_FROM', default: '(unset)', description: 'sender of notifications (`noreply@example.org` or `Name <noreply@example.org>`); required with `SMTP_URL`' },
   {
     key: 'ENGINE_THREADS',
-    default: '0',
+    default: '2',
     description:
-      'worker threads that run process instances (0: in the HTTP thread, with a cache of live engines; each thread costs ~70 MB)',
+      'worker threads that run process instances off the HTTP thread (each costs ~10–50 MB); 0: in the HTTP thread, with a cache of live engines',
   },
   { key: 'DEMO', default: '0', description: '`1` loads demo users, partners and cases into an empty database (refused in production)' },
   { key: 'DEMO_PASSWORD', default: '(unset)', description: 'password of every demo user (at least 12 characters); required with `DEMO=1`' },
@@ -206,7 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
     engine: oneOf(env, 'ENGINE', ['embedded', 'camunda8'] as const, 'embedded'),
     clock,
     engineAuth,
-    engineThreads: count(env, 'ENGINE_THREADS', 0, 16),
+    engineThreads: count(env, 'ENGINE_THREADS', 2, 16),
     sessionIdleMinutes: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30, 24 * 60),
     sessionMaxHours: positiveInteger(env, 'SESSION_MAX_HOURS', 12, 24 * 7),
     cookieSecure,

@@ -6,7 +6,6 @@
  * with the client's consent for `final-report-sharing`; every sharing is recorded. Reading the
  * report reads personal data: the API audits each call (this module has no HTTP and no audit).
  */
-import PDFDocument from 'pdfkit';
 import type { Database, Queryable } from '../db/types.js';
 import { listApplications } from './applications.js';
 import { getCase, listDomainsHandledElsewhere, listNeeds, lockCase, type NeedViewKind } from './cases.js';
@@ -86,6 +85,8 @@ export async function renderFinalReport(db: Queryable, caseId: string, now: Date
     caseId,
   ]);
 
+  // Loaded on first use: pdfkit and its fonts cost ~25 MB of resident memory in every server.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 56,

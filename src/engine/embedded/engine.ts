@@ -20,6 +20,7 @@ import type { InstanceTask, InstanceTaskResult } from './instance-worker.js';
 import { createKeyAllocator } from './keys.js';
 import { findErrorCatch, readProcessModels, type ElementModel, type ProcessModel } from './model.js';
 import { LiveInstance, StaleEventError, type EventResult, type InstanceEvent } from './runtime.js';
+import { workerModule } from './worker-bundle.js';
 
 /** A deployed resource as the API reports it. */
 export interface DeployedProcess {
@@ -138,13 +139,9 @@ export class EmbeddedEngine {
     this.clock = options.clock;
     this.log = options.log;
     if (options.threads) {
-      this.pool = new Piscina({
-        filename: new URL('./instance-worker.ts', import.meta.url).href,
-        minThreads: options.threads,
-        maxThreads: options.threads,
-        // The worker module is TypeScript, as the rest of the product: load it the same way.
-        execArgv: ['--import', 'tsx'],
-      });
+      const { filename, execArgv, fallback } = workerModule();
+      if (fallback) this.log.warn({ reason: fallback }, 'engine threads load TypeScript through tsx: no worker bundle');
+      this.pool = new Piscina({ filename, execArgv, minThreads: options.threads, maxThreads: options.threads });
     }
   }
 

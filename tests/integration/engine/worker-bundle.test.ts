@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { workerModule } from '../../../src/engine/embedded/worker-bundle.js';
+
+describe('the engine threads’ module', () => {
+  it('is one bundled JavaScript file, named by its content, that loads in a thread without tsx', async () => {
+    const first = workerModule();
+    expect(first.fallback).toBeUndefined();
+    expect(first.execArgv).toEqual([]);
+    const file = fileURLToPath(first.filename);
+    expect(file).toMatch(/node_modules\/\.cache\/uebergang\/instance-worker-[0-9a-f]{16}\.mjs$/);
+    expect(existsSync(file)).toBe(true);
+    expect(workerModule().filename).toBe(first.filename);
+
+    const thread = new Worker(
+      `import(${JSON.stringify(first.filename)}).then((m) => require('node:worker_threads').parentPort.postMessage(typeof m.default))`,
+      { eval: true },
+    );
+    const exported = await new Promise((resolve, reject) => thread.once('message', resolve).once('error', reject));
+    await thread.terminate();
+    expect(exported).toBe('function');
+  });
+});
