@@ -323,6 +323,18 @@ describe.each(backends)('embedded engine on $name', (backend) => {
       processInstanceKey,
     ]);
     expect(rows).toEqual([{ element_id: 'intake-interview' }]);
+
+    // when another process's instance has its job completed here, where it is not live
+    const elsewhere = await engine.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'counted', sentenceMonths: 14 } });
+    const [other] = await engine.activateJobs({ type: 'eligibility-counted', worker: 'w', timeoutMs: 30_000, maxJobsToActivate: 1 });
+    expect(other.processInstanceKey).toBe(elsewhere.processInstanceKey);
+    Object.assign(counted, { statements: 0, transactions: 0 });
+    await counting.completeJob(other.jobKey, { score: 7 });
+    // then the lock reads the stored state and waits with the instance: still two statements
+    expect(counted).toEqual({ statements: 2, transactions: 1 });
+    expect(
+      (await handle.db.query('select element_id from engine_user_task where instance_key = $1', [elsewhere.processInstanceKey])).rows,
+    ).toEqual([{ element_id: 'intake-interview' }]);
     await counting.close();
   });
 
