@@ -16,7 +16,7 @@ import { createJsonClient } from './lib/http.js';
 import { postgresCpuMs, processCpuMs, ROOT, round, runParallel, sdkClient, startBenchServer } from './lib/server.js';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2_000);
-const IN_FLIGHT = 32;
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 32);
 const bpmnFile = path.join(ROOT, 'bench/fixtures/engine-bench.bpmn');
 
 export default async function benchEngine(): Promise<Record<string, unknown>> {

@@ -78,4 +78,32 @@ describe.skipIf(!TEST_DATABASE_URL)('two engine nodes on one PostgreSQL', () => 
     expect(rows).toHaveLength(INSTANCES);
     expect(rows.every((row) => row.jobs === 1 && row.timers === 1 && row.tasks === 1)).toBe(true);
   });
+
+  it('reads the waits after the lock when the instance changed while its completion waited for the lock', async () => {
+    // given an instance waiting at its job, and another node's transaction holding the instance
+    // that adds a wait (a timer row) and moves the revision on
+    const { processInstanceKey } = await nodes[0].createInstance({ processDefinitionId: 'crash-recovery' });
+    const [job] = (await nodes[0].activateJobs({ type: 'crash-work', worker: 'w', timeoutMs: 60_000, maxJobsToActivate: 200 })).filter(
+      (candidate) => candidate.processInstanceKey === processInstanceKey,
+    );
+    const other = await openPostgres(url);
+    let completion: Promise<void> | undefined;
+    await other.transaction(async (tx) => {
+      await tx.query('select key from engine_instance where key = $1 for update', [processInstanceKey]);
+      await tx.query(
+        `insert into engine_timer (key, instance_key, element_id, execution_id, due_at) values ($1, $2, 'elsewhere', 'elsewhere-1', now() + interval '1 day')`,
+        ['9000000000000001', processInstanceKey],
+      );
+      await tx.query('update engine_instance set revision = revision + 1 where key = $1', [processInstanceKey]);
+      // when the job is completed meanwhile (on a node that does not hold the instance live)
+      completion = nodes[1].completeJob(job.jobKey);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    await completion;
+    await other.close();
+    // then the completion knew the timer the other transaction added: the engine does not know
+    // it, so it was ended, not left behind
+    const { rows } = await pools[0].query('select execution_id from engine_timer where instance_key = $1', [processInstanceKey]);
+    expect(rows.map((row) => row.execution_id)).not.toContain('elsewhere-1');
+  });
 });
