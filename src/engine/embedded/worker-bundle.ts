@@ -9,7 +9,7 @@
  * read-only installation that was not prepared, see the Dockerfile), threads load the TypeScript
  * through tsx as before.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,7 +51,8 @@ function ensureBundle(): string {
   const file = path.join(CACHE, `instance-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (existsSync(file)) return file;
   mkdirSync(CACHE, { recursive: true });
-  const partial = `${file}.${process.pid}.tmp`;
+  // (threads of one process may write at the same time: each its own partial file)
+  const partial = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(partial, code);
   renameSync(partial, file);
   return file;
