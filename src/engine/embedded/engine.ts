@@ -632,8 +632,10 @@ export class EmbeddedEngine {
       known = lessConsumed(cached.waits); // the ones this engine reported
     } else if (event.type === 'start') {
       known = new Map(); // a new row: nothing is stored for it yet
-    } else if (row.stored_waits !== undefined && row.snapshot_revision === row.revision) {
-      known = lessConsumed(row.stored_waits ?? []); // read with the lock, before the event consumed its wait
+    } else if (row.stored_waits !== undefined && row.snapshot_revision === row.revision && row.engine_state !== null) {
+      // Read with the lock, before the event consumed its wait. (Without the state, the row was
+      // read for a live engine that has left the cache since: both are read again.)
+      known = lessConsumed(row.stored_waits ?? []);
     } else {
       known = await this.storedWaits(db, row.key);
       if (row.engine_state === null) row.engine_state = await this.storedState(db, row.key);

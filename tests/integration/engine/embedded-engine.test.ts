@@ -338,6 +338,48 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     await counting.close();
   });
 
+  it('completes a job whose live engine left the cache while the lock was read without its state', async () => {
+    // given an engine that holds an instance live, and whose cache drops it (as it does when full
+    // or idle) right after the completion's lock statement, which skips the state a live engine holds
+    let local: EmbeddedEngine | undefined;
+    let dropAfterNextStatement = false;
+    const db: Database = {
+      kind: handle.db.kind,
+      query: (text, params) => handle.db.query(text, params),
+      exec: (text) => handle.db.exec(text),
+      close: () => handle.db.close(),
+      transaction: (fn) =>
+        handle.db.transaction((tx) =>
+          fn({
+            ...tx,
+            query: async <R>(text: string, params?: readonly unknown[]) => {
+              const result = await tx.query<R>(text, params);
+              if (dropAfterNextStatement) {
+                dropAfterNextStatement = false;
+                (local as unknown as { live: Map<string, unknown> }).live.clear();
+              }
+              return result;
+            },
+          }),
+        ),
+    };
+    local = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
+    const { processInstanceKey } = await local.createInstance({
+      processDefinitionId: 'intake-check',
+      variables: { programme: 'evicted', sentenceMonths: 14 },
+    });
+    const [job] = await local.activateJobs({ type: 'eligibility-evicted', worker: 'w', timeoutMs: 30_000, maxJobsToActivate: 1 });
+
+    // when its job is completed
+    dropAfterNextStatement = true;
+    await local.completeJob(job.jobKey, { score: 7 });
+
+    // then the stored state and waits were read after all, and the instance moved on to its user task
+    const { rows } = await handle.db.query('select element_id from engine_user_task where instance_key = $1', [processInstanceKey]);
+    expect(rows).toEqual([{ element_id: 'intake-interview' }]);
+    await local.close();
+  });
+
   it('runs a transaction again that PostgreSQL chose as a deadlock victim, keeping nothing of the first attempt', async () => {
     // given an engine whose first transaction is rolled back as a deadlock victim would be, and an instance waiting at a job
     let victims = 1;
