@@ -77,7 +77,8 @@ interface InstanceRow {
   process_id: string;
   version: number;
   state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
-  engine_state: unknown;
+  /** bpmn-engine's state as JSON text (see EventResult.state). */
+  engine_state: string | null;
   variables: Variables;
   revision: number;
   parent_instance_key: string | null;
@@ -641,15 +642,18 @@ export class EmbeddedEngine {
       if (row.engine_state === null) row.engine_state = await this.storedState(db, row.key);
     }
     if (this.pool) {
-      const answer = (await this.pool.run({
+      const task: InstanceTask = {
         definitionKey: row.definition_key,
-        model,
         state: row.engine_state,
         event,
         known: [...known.keys()],
         clockKind: this.clock.kind,
         clockOffsetMs: this.clock.offsetMs(),
-      } satisfies InstanceTask)) as InstanceTaskResult;
+      };
+      let answer = (await this.pool.run(task)) as InstanceTaskResult;
+      // A thread gets a model once, when it first needs it, rather than a copy with every event.
+      if ('modelNeeded' in answer) answer = (await this.pool.run({ ...task, model })) as InstanceTaskResult;
+      if ('modelNeeded' in answer) throw new Error(`engine thread did not take the model of ${row.definition_key}`);
       if ('staleExecutionId' in answer) throw new StaleEventError(answer.staleExecutionId);
       return { result: answer.result, known };
     }
@@ -684,8 +688,8 @@ export class EmbeddedEngine {
   }
 
   /** The stored engine state, for when the row was read without it and the cache failed us. */
-  private async storedState(tx: Queryable, instanceKey: string): Promise<unknown> {
-    const { rows } = await tx.query<{ engine_state: unknown }>('select engine_state from engine_instance where key = $1', [
+  private async storedState(tx: Queryable, instanceKey: string): Promise<string | null> {
+    const { rows } = await tx.query<{ engine_state: string | null }>('select engine_state::text from engine_instance where key = $1', [
       instanceKey,
     ]);
     return rows[0]?.engine_state ?? null;
@@ -790,7 +794,7 @@ export class EmbeddedEngine {
     const unwritten = row.unwritten;
     await tx.query(
       unwritten ? STORE_AND_INSERT : STORE_AND_UPDATE,
-      [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : JSON.stringify(result.state), JSON.stringify(result.variables),
+      [row.key, ended ? 'COMPLETED' : 'ACTIVE', ended ? null : result.state, JSON.stringify(result.variables),
         ended ? now : null, JSON.stringify([...entered.values()]), JSON.stringify([...left.values()]), now,
         JSON.stringify(jobs), JSON.stringify(userTasks), JSON.stringify(timers), JSON.stringify(subscriptions),
         row.process_id, row.definition_key,
@@ -1657,7 +1661,7 @@ function isSelfContained(result: EventResult): boolean {
 
 /** An instance row's columns; its engine state only when $2 is not the revision a live engine holds. */
 const INSTANCE_COLUMNS = `key, definition_key, process_id, version, state, variables, revision, parent_instance_key,
-    parent_execution_id, incident, case when revision = $2 then null else engine_state end as engine_state`;
+    parent_execution_id, incident, case when revision = $2 then null else engine_state::text end as engine_state`;
 
 /** Reads and locks an instance row (add `where … for update`). */
 const LOCK_INSTANCE = `select ${INSTANCE_COLUMNS} from engine_instance`;

@@ -11,16 +11,21 @@ import { LiveInstance, StaleEventError, type EventResult, type InstanceEvent } f
 /** One event for one instance, as sent to a worker thread. */
 export interface InstanceTask {
   definitionKey: string;
-  model: ProcessModel;
-  state: unknown;
+  /** Sent only when the thread asked for it (a definition never changes once deployed). */
+  model?: ProcessModel;
+  /** The stored state, as JSON (see EventResult.state). */
+  state: string | null;
   event: InstanceEvent;
   known: string[];
   clockKind: Clock['kind'];
   clockOffsetMs: number;
 }
 
-/** A worker's answer: the result, or the execution id an event named that no longer waits. */
-export type InstanceTaskResult = { result: EventResult } | { staleExecutionId: string };
+/**
+ * A worker's answer: the result; or the execution id an event named that no longer waits; or
+ * that the task must come again with the definition's model, which this thread has not seen.
+ */
+export type InstanceTaskResult = { result: EventResult } | { staleExecutionId: string } | { modelNeeded: true };
 
 /** Parsed models by definition key: a definition never changes once deployed. */
 const models = new Map<string, ProcessModel>();
@@ -29,6 +34,7 @@ const models = new Map<string, ProcessModel>();
 export default async function applyInWorker(task: InstanceTask): Promise<InstanceTaskResult> {
   let model = models.get(task.definitionKey);
   if (!model) {
+    if (!task.model) return { modelNeeded: true };
     model = task.model;
     models.set(task.definitionKey, model);
   }

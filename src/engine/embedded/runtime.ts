@@ -75,8 +75,11 @@ export interface IncidentReport {
 /** What one event did to an instance. */
 export interface EventResult {
   status: 'ACTIVE' | 'COMPLETED';
-  /** bpmn-engine state without the definition source, to store; null once the instance has ended. */
-  state: unknown;
+  /**
+   * bpmn-engine state without the definition source, as JSON to store; null once the instance has
+   * ended. (JSON text rather than objects: it passes between threads as one string, not a graph.)
+   */
+  state: string | null;
   variables: Variables;
   transitions: Transition[];
   /** Every wait the instance has now; details only for those not in `known`. */
@@ -116,7 +119,7 @@ const sourceCache = new WeakMap<ProcessModel, object>();
  */
 export async function applyEvent(
   model: ProcessModel,
-  state: unknown,
+  state: string | null,
   event: InstanceEvent,
   clock: Clock,
   known: ReadonlySet<string> = new Set(),
@@ -156,7 +159,7 @@ export class LiveInstance {
    * Applies `event`; `state` is the stored state, used only when this instance is not live yet.
    * `known` lists the executionIds of waits already stored.
    */
-  async apply(state: unknown, event: InstanceEvent, known: ReadonlySet<string> = new Set()): Promise<EventResult> {
+  async apply(state: string | null, event: InstanceEvent, known: ReadonlySet<string> = new Set()): Promise<EventResult> {
     this.transitions = [];
     this.incident = undefined;
     this.known = known;
@@ -166,7 +169,7 @@ export class LiveInstance {
     } else {
       if (!this.engine) {
         this.engine = this.createEngine({}, undefined);
-        this.engine.recover(structuredClone(state) as never);
+        this.engine.recover(JSON.parse(state ?? 'null') as never);
         await this.engine.resume({ listener: this.listener });
       }
       this.applyOutside(event);
@@ -573,10 +576,11 @@ export class LiveInstance {
     }
     const completed = !this.incident && (this.engine!.state === 'idle' || this.onlyStaleFlowsLeft(waits));
     // An instance that ended keeps no state (see EventResult.state).
-    let state: { definitions: { source?: unknown }[] } | null = null;
+    let state: string | null = null;
     if (!completed) {
-      state = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
-      for (const definition of state.definitions) delete definition.source;
+      const engineState = (await this.engine!.getState()) as { definitions: { source?: unknown }[] };
+      for (const definition of engineState.definitions) delete definition.source;
+      state = JSON.stringify(engineState);
     }
     if (completed) {
       // The process has ended — a terminate end event ends it while other work still waits,
