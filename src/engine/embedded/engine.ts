@@ -689,9 +689,10 @@ export class EmbeddedEngine {
 
   /** The stored engine state, for when the row was read without it and the cache failed us. */
   private async storedState(tx: Queryable, instanceKey: string): Promise<string | null> {
-    const { rows } = await tx.query<{ engine_state: string | null }>('select engine_state::text from engine_instance where key = $1', [
-      instanceKey,
-    ]);
+    const { rows } = await tx.query<{ engine_state: string | null }>(
+      'select engine_state::text from engine_instance where key = $1',
+      [instanceKey],
+    );
     return rows[0]?.engine_state ?? null;
   }
 
