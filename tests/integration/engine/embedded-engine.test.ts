@@ -16,6 +16,15 @@ describe.each(backends)('embedded engine on $name', (backend) => {
   const handle = useDatabase(backend);
   const clock = createSimulatedClock(new Date('2027-01-04T08:00:00Z'));
   let engine: EmbeddedEngine;
+  /** The test database with some of its methods replaced: for engines that count or disturb what they run. */
+  const dbWith = (overrides: Partial<Database>): Database => ({
+    kind: handle.db.kind,
+    query: (text, params) => handle.db.query(text, params),
+    exec: (text) => handle.db.exec(text),
+    close: () => handle.db.close(),
+    transaction: (fn) => handle.db.transaction(fn),
+    ...overrides,
+  });
 
   beforeAll(async () => {
     await migrate(handle.db);
@@ -283,16 +292,13 @@ describe.each(backends)('embedded engine on $name', (backend) => {
   it('starts an instance in one statement and completes a job in one transaction of two, when it holds the instance live', async () => {
     // given an engine whose statements and transactions are counted
     const counted = { statements: 0, transactions: 0 };
-    const db: Database = {
-      kind: handle.db.kind,
+    const db = dbWith({
       query: (text, params) => (counted.statements++, handle.db.query(text, params)),
-      exec: (text) => handle.db.exec(text),
-      close: () => handle.db.close(),
       transaction: (fn) => {
         counted.transactions++;
         return handle.db.transaction((tx) => fn({ ...tx, query: (text, params) => (counted.statements++, tx.query(text, params)) }));
       },
-    };
+    });
     const counting = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
     // (warmed up: the model is parsed and a block of keys taken)
     await counting.createInstance({ processDefinitionId: 'intake-check', variables: { programme: 'warm', sentenceMonths: 14 } });
@@ -343,11 +349,7 @@ describe.each(backends)('embedded engine on $name', (backend) => {
     // or idle) right after the completion's lock statement, which skips the state a live engine holds
     let local: EmbeddedEngine | undefined;
     let dropAfterNextStatement = false;
-    const db: Database = {
-      kind: handle.db.kind,
-      query: (text, params) => handle.db.query(text, params),
-      exec: (text) => handle.db.exec(text),
-      close: () => handle.db.close(),
+    const db = dbWith({
       transaction: (fn) =>
         handle.db.transaction((tx) =>
           fn({
@@ -362,7 +364,7 @@ describe.each(backends)('embedded engine on $name', (backend) => {
             },
           }),
         ),
-    };
+    });
     local = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
     const { processInstanceKey } = await local.createInstance({
       processDefinitionId: 'intake-check',
@@ -383,18 +385,14 @@ describe.each(backends)('embedded engine on $name', (backend) => {
   it('runs a transaction again that PostgreSQL chose as a deadlock victim, keeping nothing of the first attempt', async () => {
     // given an engine whose first transaction is rolled back as a deadlock victim would be, and an instance waiting at a job
     let victims = 1;
-    const db: Database = {
-      kind: handle.db.kind,
-      query: (text, params) => handle.db.query(text, params),
-      exec: (text) => handle.db.exec(text),
-      close: () => handle.db.close(),
+    const db = dbWith({
       transaction: (fn) =>
         handle.db.transaction(async (tx) => {
           const result = await fn(tx);
           if (victims-- > 0) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
           return result;
         }),
-    };
+    });
     const retrying = createEmbeddedEngine({ db, clock, log: pino({ level: 'silent' }) });
     const { processInstanceKey } = await engine.createInstance({
       processDefinitionId: 'intake-check',
