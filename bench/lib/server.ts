@@ -73,7 +73,8 @@ export async function startBenchServer(name: string, env: Record<string, string>
 /** The node flags of the `npm start` script (`node <flags> --import tsx src/main.ts`). */
 async function startFlags(): Promise<string[]> {
   const { scripts } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(' ').filter((part) => part.startsWith('--max-'));
+  const words = scripts.start.split(' ');
+  return words.slice(1, words.indexOf('--import'));
 }
 
 async function rssOf(pid: number): Promise<number> {
