@@ -14,7 +14,10 @@ import { ISOInterval, getDate } from '@0dep/piso';
 import { deserialize, TypeResolver } from 'moddle-context-serializer';
 import type { Clock } from '../clock.js';
 import { evaluateTimer, evaluateValue, FeelError, isExpression, type Variables } from './feel.js';
+import { installMessageQueue } from './message-queue.js';
 import { findErrorCatch, MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
+
+await installMessageQueue();
 
 /** Something that happens to an instance. */
 export type InstanceEvent =
