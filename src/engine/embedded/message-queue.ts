@@ -83,8 +83,10 @@ export async function installMessageQueue(): Promise<boolean> {
     if (!messageProperties.messageId) messageProperties.messageId = `${idPrefix}${(++ids).toString(36)}`;
     const timestamp = (messageProperties.timestamp ||= Date.now());
     if (messageProperties.expiration) messageProperties.ttl = timestamp + parseInt(messageProperties.expiration, 10);
-    const messageFields: Properties = { ...fields };
-    if ('consumerTag' in messageFields) delete messageFields.consumerTag;
+    // smqp leaves out the consumer tag with a rest pattern; copying key by key is faster than both
+    // that and a spread with `delete` (measured), and the same for the plain objects fields are.
+    const messageFields: Properties = {};
+    for (const key in fields) if (key !== 'consumerTag') messageFields[key] = fields[key];
 
     const message = Object.create(messagePrototype) as Record<string | symbol, unknown>;
     message[kOnConsumed] = [null, this._onMessageConsumed];

@@ -14,10 +14,13 @@ import { ISOInterval, getDate } from '@0dep/piso';
 import { deserialize, TypeResolver } from 'moddle-context-serializer';
 import type { Clock } from '../clock.js';
 import { evaluateTimer, evaluateValue, FeelError, isExpression, type Variables } from './feel.js';
+import { installMessageFormatter } from './message-formatter.js';
 import { installMessageQueue } from './message-queue.js';
 import { findErrorCatch, MI_ITEM, type ElementModel, type ProcessModel } from './model.js';
 
+// Cheaper paths through bpmn-elements' broker, each checked against the stock one by its test.
 await installMessageQueue();
+await installMessageFormatter();
 
 /** Something that happens to an instance. */
 export type InstanceEvent =

@@ -41,7 +41,9 @@ function observe(queueMessage: QueueMessage, scenario: (queue: Queue, queueMessa
   queue.on('saturated', () => events.push('saturated'));
   const returned = scenario(queue, (...args) => queueMessage.apply(queue, args));
   const messages = queue.messages.map(({ fields, content, properties, pending }) => {
-    const { messageId, timestamp, ...rest } = properties;
+    // The time is compared as the expiry after the timestamp: the clock may tick between runs.
+    const { messageId, timestamp, ttl, ...rest } = properties;
+    if (ttl !== undefined) rest.ttlAfterTimestamp = (ttl as number) - (timestamp as number);
     // A consumer's tag is random; only that it is there is compared.
     const consumer = 'consumerTag' in fields ? { consumerTag: typeof fields.consumerTag } : {};
     return {
