@@ -140,8 +140,9 @@ describe('casework (caseworker and supervisor)', { timeout: E2E_TIMEOUT_MS }, ()
     await page.keyboard.press('Enter');
     await page.waitForURL((url) => url.pathname === second);
     // The opened task's heading takes the focus, so reading and tabbing start there.
+    // (it does so once the task has loaded, which may be after the detail is first drawn)
     await page.getByTestId('task-detail').waitFor();
-    await expect(page.evaluate('document.activeElement.tagName')).resolves.toBe('H2');
+    await expect.poll(() => page.evaluate('document.activeElement.tagName'), POLL).toBe('H2');
   });
 
   it('highlights tasks that are due soon, and overdue ones once their date has passed', async () => {

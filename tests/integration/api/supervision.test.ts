@@ -6,16 +6,27 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { backends } from '../../helpers/databases.js';
 import { fixture, useProductApi } from './product-harness.js';
 
+/** The day `months` months and `days` days from today (YYYY-MM-DD): the product's clock starts at today. */
+function fromToday(months: number, days = 0): string {
+  const day = new Date();
+  day.setUTCMonth(day.getUTCMonth() + months);
+  day.setUTCDate(day.getUTCDate() + days);
+  return day.toISOString().slice(0, 10);
+}
+
 describe.each(backends)('supervision on $name', (backend) => {
+  // Beyond the next six months now; ten months on within them, and the task due two weeks
+  // before the release overdue.
+  const ownRelease = fromToday(10, 7);
   const api = useProductApi(backend);
   let own: { caseId: string; pseudonym: string; instanceKey: string };
   let foreign: { caseId: string; instanceKey: string };
   let jobInstanceKey: string;
 
   beforeAll(async () => {
-    own = await api.admit({ expectedRelease: '2027-09-30' });
+    own = await api.admit({ expectedRelease: ownRelease });
     foreign = (await api.as('other', 'POST', '/api/cases', {
-      client: { firstName: 'Otto', lastName: 'Andere', dateOfBirth: '1970-12-24' }, programmeId: 'puemas', teamId: 'team-b', expectedRelease: '2027-02-28',
+      client: { firstName: 'Otto', lastName: 'Andere', dateOfBirth: '1970-12-24' }, programmeId: 'puemas', teamId: 'team-b', expectedRelease: fromToday(3),
     })).body;
     // an automated step of the own case that fails into an incident
     await api.as('owner', 'POST', '/api/deployments', { resources: [{ name: 'api-job.bpmn', content: await fixture('api-job.bpmn') }] });
@@ -37,7 +48,7 @@ describe.each(backends)('supervision on $name', (backend) => {
     // and: ten months on, the own case's release is near and its intake task overdue
     await api.as('admin', 'POST', '/api/clock/advance', { duration: 'P10M' });
     const later = (await api.as('supervisor', 'GET', '/api/dashboard')).body;
-    expect(later.releasesNext6Months).toEqual([{ caseId: own.caseId, pseudonym: own.pseudonym, expectedRelease: '2027-09-30', teamId: 'team-a' }]);
+    expect(later.releasesNext6Months).toEqual([{ caseId: own.caseId, pseudonym: own.pseudonym, expectedRelease: ownRelease, teamId: 'team-a' }]);
     expect(later.overdueTasks.map((t: { caseId: string }) => t.caseId)).toEqual([own.caseId]);
     expect((await api.as('admin', 'GET', '/api/dashboard')).body.byPhase).toEqual({ intake: 2 });
   });
