@@ -34,13 +34,19 @@ export interface ElementsFormatter {
 }
 
 /**
+ * The folder of the bpmn-elements package the engine imports. `require` resolves its CommonJS
+ * build (dist/); `import 'bpmn-elements'` loads the ES modules in src/ beside it.
+ */
+export function elementsRoot(): string {
+  return path.join(path.dirname(createRequire(import.meta.url).resolve('bpmn-elements')), '..');
+}
+
+/**
  * The `MessageFormatter` module of the bpmn-elements that `import 'bpmn-elements'` loads (its ES
  * module build, the same module instance), with the package's version.
  */
 export async function elementsFormatter() {
-  const require = createRequire(import.meta.url);
-  // `require` resolves the CommonJS build (dist/); `import` loads the ES modules in src/.
-  const root = path.join(path.dirname(require.resolve('bpmn-elements')), '..');
+  const root = elementsRoot();
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const module = (await import(pathToFileURL(path.join(root, 'src', 'MessageFormatter.js')).href)) as {
     Formatter: { prototype: ElementsFormatter & { [installed]?: true } };

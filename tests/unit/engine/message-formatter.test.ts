@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   elementsFormatter,
+  elementsRoot,
   ELEMENTS_VERSION,
   installMessageFormatter,
   type ElementsFormatter,
@@ -17,21 +17,23 @@ type Broker = {
   consumerCount: number;
 };
 
-let newFormatter: () => Omit<ElementsFormatter, 'broker'> & { broker: Broker };
+/** bpmn-elements' formatter with the broker of an activity, as the tests use it. */
+type ActivityFormatter = Omit<ElementsFormatter, 'broker'> & { broker: Broker };
+
+let newFormatter: () => ActivityFormatter;
 let stock: Format;
 let shortcut: Format;
 
 beforeAll(async () => {
   const { Formatter } = await elementsFormatter();
   // The activity broker of bpmn-elements (not exported by the package), from the same build.
-  const root = path.join(path.dirname(createRequire(import.meta.url).resolve('bpmn-elements')), '..');
-  const { ActivityBroker } = (await import(pathToFileURL(path.join(root, 'src', 'EventBroker.js')).href)) as {
+  const { ActivityBroker } = (await import(pathToFileURL(path.join(elementsRoot(), 'src', 'EventBroker.js')).href)) as {
     ActivityBroker(activity: object): { broker: Broker };
   };
   const silent = { debug() {}, warn() {}, error() {} };
   newFormatter = () => {
     const { broker } = ActivityBroker({ id: 'task' });
-    return new (Formatter as never as new (element: object) => Omit<ElementsFormatter, 'broker'> & { broker: Broker })({ id: 'task', broker, logger: silent });
+    return new (Formatter as never as new (element: object) => ActivityFormatter)({ id: 'task', broker, logger: silent });
   };
   // The stock function, unless the engine runtime was loaded in this thread before.
   stock = Formatter.prototype.format;
