@@ -35,6 +35,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly engine: EngineKind;
   readonly clock: ClockKind;
+  /** Where the simulated clock starts at each start of the process; `undefined`: now. */
+  readonly clockStart: Date | undefined;
   readonly engineAuth: EngineAuth;
   /** Worker threads for instance work (2 by default); 0 = in the HTTP thread with a cache of live engines. */
   readonly engineThreads: number;
@@ -116,6 +118,11 @@ export const CONFIG_KEYS: readonly KeyDoc[] = [
     description: '`system` or `simulated` (time can be advanced over the API; refused in production)',
   },
   {
+    key: 'CLOCK_START',
+    default: '(unset)',
+    description: 'with `CLOCK=simulated`: the date-time (ISO 8601, e.g. `2027-01-04T08:00:00Z`) the clock starts at; unset: now',
+  },
+  {
     key: 'ENGINE_AUTH',
     default: 'credentials',
     description: '`credentials` or `none` (engine clients connect without credentials; refused in production)',
@@ -188,6 +195,8 @@ export function loadConfig(env: Env = process.env): Config {
   if (production && clock === 'simulated') {
     throw new ConfigError('CLOCK', 'must not be "simulated" when NODE_ENV=production');
   }
+  const clockStart = dateTime(env, 'CLOCK_START');
+  if (clockStart && clock !== 'simulated') throw new ConfigError('CLOCK_START', 'is used only with CLOCK=simulated');
   if (production && engineAuth === 'none') {
     throw new ConfigError('ENGINE_AUTH', 'must not be "none" when NODE_ENV=production');
   }
@@ -205,6 +214,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     engine: oneOf(env, 'ENGINE', ['embedded', 'camunda8'] as const, 'embedded'),
     clock,
+    clockStart,
     engineAuth,
     engineThreads: count(env, 'ENGINE_THREADS', 2, 16),
     sessionIdleMinutes: positiveInteger(env, 'SESSION_IDLE_MINUTES', 30, 24 * 60),
@@ -312,6 +322,18 @@ function httpUrl(env: Env, key: string): string | undefined {
 function text(env: Env, key: string): string | undefined {
   const value = env[key]?.trim();
   return value ? value : undefined;
+}
+
+/** An ISO 8601 date-time with its offset (`Z` or `±hh:mm`), from year 1970 to 8999. */
+function dateTime(env: Env, key: string): Date | undefined {
+  const value = text(env, key);
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  const shape = /^(19[7-9]\d|[2-8]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+  if (!shape.test(value) || Number.isNaN(date.getTime())) {
+    throw new ConfigError(key, `must be an ISO 8601 date-time with its offset, e.g. 2027-01-04T08:00:00Z (got "${value}")`);
+  }
+  return date;
 }
 
 function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], fallback: T): T {

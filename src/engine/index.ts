@@ -27,14 +27,14 @@ export class EngineUnavailableError extends Error {}
 
 /** Starts the configured engine on `db`; the scheduler starts at once. */
 export function startEngine(
-  config: Pick<Config, 'engine' | 'clock' | 'engineThreads'>,
+  config: Pick<Config, 'engine' | 'clock' | 'engineThreads'> & Partial<Pick<Config, 'clockStart'>>,
   db: Database,
   log: Logger,
 ): EngineRuntime {
   if (config.engine !== 'embedded') {
     throw new EngineUnavailableError('ENGINE=camunda8 is not available in this version yet; use ENGINE=embedded');
   }
-  const clock = config.clock === 'simulated' ? createSimulatedClock() : createSystemClock();
+  const clock = config.clock === 'simulated' ? createSimulatedClock(config.clockStart) : createSystemClock();
   const engine = createEmbeddedEngine({
     db,
     clock,

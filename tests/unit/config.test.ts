@@ -57,6 +57,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ [key]: value })).toThrowError(new RegExp(`^Configuration error: ${key} `));
   });
 
+  it('starts a simulated clock at CLOCK_START, and refuses it for the system clock or in another shape', () => {
+    expect(loadConfig({ CLOCK: 'simulated', CLOCK_START: '2027-01-04T08:00:00Z' }).clockStart).toEqual(new Date('2027-01-04T08:00:00Z'));
+    expect(loadConfig({ CLOCK: 'simulated', CLOCK_START: '2027-01-04T09:00+01:00' }).clockStart).toEqual(new Date('2027-01-04T08:00:00Z'));
+    expect(loadConfig({ CLOCK: 'simulated' }).clockStart).toBeUndefined();
+    expect(() => loadConfig({ CLOCK_START: '2027-01-04T08:00:00Z' })).toThrowError(/^Configuration error: CLOCK_START is used only with CLOCK=simulated/);
+    for (const value of ['2027-01-04', '2027-01-04T08:00:00', 'tomorrow', '2027-13-01T00:00:00Z', '9000-01-01T00:00:00Z']) {
+      expect(() => loadConfig({ CLOCK: 'simulated', CLOCK_START: value })).toThrowError(/^Configuration error: CLOCK_START must be an ISO 8601 date-time/);
+    }
+  });
+
   it('never repeats a database password in its error', () => {
     expect(() => loadConfig({ DATABASE_URL: 'http://app:s3cret@db/x' })).toThrowError(/^(?!.*s3cret)/);
   });
