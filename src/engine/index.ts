@@ -27,7 +27,7 @@ export class EngineUnavailableError extends Error {}
 
 /** Starts the configured engine on `db`; the scheduler starts at once. */
 export function startEngine(
-  config: Pick<Config, 'engine' | 'clock' | 'engineThreads'> & Partial<Pick<Config, 'clockStart'>>,
+  config: Pick<Config, 'engine' | 'clock' | 'clockStart' | 'engineThreads'>,
   db: Database,
   log: Logger,
 ): EngineRuntime {

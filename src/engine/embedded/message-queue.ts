@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
+import { elementsRoot } from './message-formatter.js';
 
 /** The smqp version whose `queueMessage` the replacement repeats, step for step. */
 export const SMQP_VERSION = '11.0.1';
@@ -43,9 +44,8 @@ interface SmqpQueue {
 
 /** The smqp module bpmn-elements imports (not the newer one bpmn-engine uses), with its version. */
 export async function elementsSmqp() {
-  const require = createRequire(import.meta.url);
   // `require` resolves smqp's CommonJS build; bpmn-elements imports the ES module beside it.
-  const commonJs = createRequire(require.resolve('bpmn-elements')).resolve('smqp');
+  const commonJs = createRequire(path.join(elementsRoot(), 'package.json')).resolve('smqp');
   const root = path.join(path.dirname(commonJs), '..');
   const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
   const smqp = (await import(pathToFileURL(path.join(root, 'src', 'index.js')).href)) as {
