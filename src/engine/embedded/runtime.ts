@@ -826,22 +826,28 @@ function silentLogger() {
  * subprocesses behave as usual.
  */
 function ChosenStartEvent(activityDef: any, context: any) {
-  return new Elements.Activity(
-    function ChosenStartEventBehaviour(this: any, activity: any) {
-      const inner = new StartEventBehaviour(activity);
-      this.id = activity.id;
-      this.type = activity.type;
-      this.execute = (executeMessage: { content: Record<string, unknown> }) => {
-        if (activity.parent?.type !== 'bpmn:Process') return inner.execute(executeMessage);
-        const chosen = activity.environment.settings.startEventId;
-        const routingKey = activity.id === chosen ? 'execute.completed' : 'execute.discard';
-        return activity.broker.publish('execution', routingKey, { ...executeMessage.content });
-      };
-    } as never,
-    activityDef,
-    context,
-  );
+  return new Elements.Activity(ChosenStartEventBehaviour as never, activityDef, context);
 }
+
+/**
+ * The behaviour is one function for all instances, its state on `this`: a function made per
+ * instance would give every instance its own hidden class, which V8 keeps in the old generation,
+ * and through it the instance's whole graph would survive each scavenge until a full collection.
+ */
+function ChosenStartEventBehaviour(this: any, activity: any) {
+  this.id = activity.id;
+  this.type = activity.type;
+  this.activity = activity;
+  this.inner = new StartEventBehaviour(activity);
+}
+
+ChosenStartEventBehaviour.prototype.execute = function execute(this: any, executeMessage: { content: Record<string, unknown> }) {
+  const activity = this.activity;
+  if (activity.parent?.type !== 'bpmn:Process') return this.inner.execute(executeMessage);
+  const chosen = activity.environment.settings.startEventId;
+  const routingKey = activity.id === chosen ? 'execute.completed' : 'execute.discard';
+  return activity.broker.publish('execution', routingKey, { ...executeMessage.content });
+};
 
 /**
  * bpmn-elements' timer definition on the engine clock instead of `new Date()`, so that a
