@@ -4,6 +4,7 @@
  * message naming the key (see {@link ConfigError}).
  */
 import path from 'node:path';
+import { isIsoDateTime } from './iso8601.js';
 
 /** Which engine runs the BPMN processes. Only `src/engine/` branches on it. */
 export type EngineKind = 'embedded' | 'camunda8';
@@ -329,8 +330,8 @@ function dateTime(env: Env, key: string): Date | undefined {
   const value = text(env, key);
   if (value === undefined) return undefined;
   const date = new Date(value);
-  const shape = /^(19[7-9]\d|[2-8]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-  if (!shape.test(value) || Number.isNaN(date.getTime())) {
+  const year = Number(value.slice(0, 4));
+  if (!isIsoDateTime(value) || Number.isNaN(date.getTime()) || year < 1970 || year > 8999) {
     throw new ConfigError(key, `must be an ISO 8601 date-time with its offset, e.g. 2027-01-04T08:00:00Z (got "${value}")`);
   }
   return date;

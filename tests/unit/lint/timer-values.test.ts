@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isIsoCycle, isIsoDateTime, isIsoDuration } from '../../../src/engine/lint/rules/timer-definition.js';
+import { isIsoCycle, isIsoDateTime, isIsoDuration } from '../../../src/iso8601.js';
 
 describe('ISO 8601 timer values', () => {
   it.each(['P6M', 'PT30S', 'P1DT2H', 'P2W', 'P1Y2M3DT4H5M6.5S', 'PT0.5S'])('accepts the duration %s', (value) => {
