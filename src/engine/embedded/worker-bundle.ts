@@ -8,6 +8,12 @@
  * source gets a new one. Where that folder cannot be written and holds no current bundle (a
  * read-only installation that was not prepared, see the Dockerfile), threads load the TypeScript
  * through tsx as before.
+ *
+ * Threads start from a small CommonJS file beside the bundle that imports it. piscina loads a task
+ * module with `require()` first and `import()` only when that fails, and Node 20's `require()` of
+ * an ES module with top-level await (the bundle has one) once aborted a whole test process with
+ * `FATAL ERROR: v8::Module::IsGraphAsync must be used on an instantiated module` instead of
+ * throwing; the CommonJS file keeps threads off that path.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -35,7 +41,10 @@ export function workerModule(): WorkerModule {
   }
 }
 
-/** Builds the bundle in memory and returns its file, writing it (atomically) when it is new. */
+/**
+ * Builds the bundle in memory and writes it (atomically) when it is new, with its CommonJS entry;
+ * returns the entry's file.
+ */
 function ensureBundle(): string {
   const { outputFiles } = buildSync({
     entryPoints: [SOURCE],
@@ -48,14 +57,26 @@ function ensureBundle(): string {
     logLevel: 'silent',
   });
   const code = outputFiles[0].contents;
-  const file = path.join(CACHE, `instance-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  if (existsSync(file)) return file;
+  const name = `instance-worker-${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
+  const entry = path.join(CACHE, `${name}.cjs`);
+  if (existsSync(entry)) return entry;
   mkdirSync(CACHE, { recursive: true });
-  // (threads of one process may write at the same time: each its own partial file)
+  writeAtomically(path.join(CACHE, `${name}.mjs`), code);
+  // Written after the bundle: where the entry exists, so does what it imports.
+  writeAtomically(
+    entry,
+    `'use strict';\nlet apply;\nmodule.exports = function applyInWorker(task) {\n` +
+      `  apply ??= import('./${name}.mjs').then((module) => module.default);\n` +
+      `  return apply.then((run) => run(task));\n};\n`,
+  );
+  return entry;
+}
+
+/** Writes `file` whole or not at all (threads of one process may write it at the same time). */
+function writeAtomically(file: string, content: string | Uint8Array) {
   const partial = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(partial, code);
+  writeFileSync(partial, content);
   renameSync(partial, file);
-  return file;
 }
 
 // `node --import tsx src/engine/embedded/worker-bundle.ts` (the Dockerfile): prepares the bundle
