@@ -4,7 +4,8 @@
  * real server in its own process. Instances are started and user tasks found and completed with
  * plain keep-alive HTTP requests to the same Camunda 8 REST endpoints, so that the load
  * generator, which shares the machine's two cores with the server, stays light. In the same run, the same process on bare in-memory
- * bpmn-engine (one thread, no durability, no HTTP) for comparison.
+ * bpmn-engine (one thread, no durability, no HTTP) for comparison: half of its instances before
+ * the durable run and half after it.
  * Needs BENCH_DATABASE_URL (or TEST_DATABASE_URL): a server where it may create a database.
  */
 import { EventEmitter } from 'node:events';
@@ -31,16 +32,22 @@ export default async function benchEngine(): Promise<Record<string, unknown>> {
   try {
     const client = await sdkClient(server.base);
     await client.deployResourcesFromFiles([bpmnFile]);
+    // The bare engine runs half its instances before the durable run and half after it, so that
+    // a machine whose speed drifts during the run (as a shared one does) moves both figures alike.
+    if (WARMUP) await runBare(WARMUP);
+    const bareBefore = await runBare(Math.ceil(INSTANCES / 2));
     if (WARMUP) await runDurable(client, server.base, WARMUP);
     const cpuBefore = await cpuSample(server.process.pid!);
     const durable = await runDurable(client, server.base, INSTANCES);
     const cpuAfter = await cpuSample(server.process.pid!);
-    if (WARMUP) await runBare(WARMUP);
-    const bare = await runBare(INSTANCES);
+    const bareAfter = await runBare(Math.floor(INSTANCES / 2));
+    const bare = INSTANCES / (bareBefore.seconds + bareAfter.seconds);
     return {
       completedPerSecond: round(durable.perSecond),
       bareEnginePerSecond: round(bare),
       ratio: round(durable.perSecond / bare, 2),
+      // The bare engine before and after the durable run: how far the machine drifted meanwhile.
+      bareBeforeAfterPerSecond: [round(bareBefore.perSecond), round(bareAfter.perSecond)],
       p95EventMs: round(durable.p95EventMs),
       rssMb: server.maxRssMb(),
       instances: INSTANCES,
@@ -110,8 +117,11 @@ async function runDurable(client: Awaited<ReturnType<typeof sdkClient>>, base: s
   return { perSecond: count / seconds, p95EventMs: latencies[Math.floor(latencies.length * 0.95)] };
 }
 
-/** The same process on bpmn-engine alone: in memory, one thread, signals instead of HTTP. */
-async function runBare(count: number): Promise<number> {
+/**
+ * The same process on bpmn-engine alone: in memory, one thread, signals instead of HTTP. Returns
+ * how long `count` instances took, and their rate.
+ */
+async function runBare(count: number): Promise<{ seconds: number; perSecond: number }> {
   const source = await readFile(bpmnFile, 'utf8');
   const elements = { ...Elements, ServiceTask: Elements.SignalTask };
   const runOne = async () => {
@@ -130,6 +140,7 @@ async function runBare(count: number): Promise<number> {
   };
   const started = performance.now();
   await runParallel(count, IN_FLIGHT, runOne);
-  return count / ((performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, perSecond: count / seconds };
 }
 
