@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -18,9 +19,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Two files at a time: most of a file's time is spent waiting (on a server it started,
-        // PostgreSQL, Chromium, timers), and vitest's default on two cores is one.
-        test: { name: 'tests', include: ['tests/**/*.test.ts'], exclude: TIMED, maxWorkers: 2, sequence: { groupOrder: 0 } },
+        // At least two files at a time: most of a file's time is spent waiting (on a server it
+        // started, PostgreSQL, Chromium, timers), and vitest's default on two cores is one.
+        test: {
+          name: 'tests',
+          include: ['tests/**/*.test.ts'],
+          exclude: TIMED,
+          maxWorkers: Math.max(2, availableParallelism() - 1),
+          sequence: { groupOrder: 0 },
+        },
       },
       {
         extends: true,
